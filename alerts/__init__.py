@@ -1,0 +1,1 @@
+"""What it means and who hears it: zones, schedules, rules, alert lifecycle and MQTT."""

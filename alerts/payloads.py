@@ -1,0 +1,118 @@
+"""Published message schemas. Versioned: a breaking change gets a new `schema` string."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from alerts.lifecycle import AlertEvent
+from detectors.detections import Detections
+from ingest.frame import CameraStatus
+
+ALERT_SCHEMA: Literal["nightwatch.alert/1"] = "nightwatch.alert/1"
+CAMERA_STATUS_SCHEMA: Literal["nightwatch.camera-status/1"] = "nightwatch.camera-status/1"
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ObjectPayload(Payload):
+    track_id: int = Field(description="Tracker id, stable while the object stays in view.")
+    label: str = Field(description="Model label, e.g. person.")
+    score: float = Field(description="Detection confidence, 0-1.")
+    box: tuple[float, float, float, float] = Field(description="x1, y1, x2, y2 in pixels.")
+
+
+class AlertPayload(Payload):
+    schema_: Literal["nightwatch.alert/1"] = Field(ALERT_SCHEMA, alias="schema")
+    id: str = Field(description="Alert id, the same in every message of one alert.")
+    type: Literal["new", "update", "end"]
+    site: str
+    camera: str
+    rule: str = Field(description="Rule name as configured.")
+    rule_type: str = Field(description="Rule kind: intrusion, loitering, ...")
+    zone: str = Field(description="Zone name; 'frame' when the rule watches the whole frame.")
+    severity: Literal["low", "medium", "high", "critical"]
+    started_at: datetime = Field(description="UTC time the alert started.")
+    frame_time: datetime = Field(description="UTC capture time of the frame behind this message.")
+    ended_at: datetime | None = Field(None, description="UTC time the alert ended; on end only.")
+    objects: tuple[ObjectPayload, ...] = Field(description="Objects that make the alert hold.")
+    video_offset_s: float | None = Field(
+        None, description="Seconds into the video file; set by `nightwatch analyze` only."
+    )
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True)
+
+
+class CameraStatusPayload(Payload):
+    schema_: Literal["nightwatch.camera-status/1"] = Field(CAMERA_STATUS_SCHEMA, alias="schema")
+    camera: str
+    state: Literal["online", "offline", "reconnecting"]
+    fps: float = Field(description="Pictures decoded per second, last 5 s.")
+    frames_total: int
+    frames_dropped: int = Field(description="Frames replaced before detection could take them.")
+    reconnects: int
+    last_frame_at: datetime | None
+    error: str | None
+    width: int | None
+    height: int | None
+    codec: str | None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True)
+
+
+def objects_payload(objects: Detections) -> tuple[ObjectPayload, ...]:
+    return tuple(
+        ObjectPayload(
+            track_id=int(objects.track_id[index]),
+            label=str(objects.label[index]),
+            score=round(float(objects.score[index]), 3),
+            box=tuple(round(float(value), 1) for value in objects.xyxy[index]),
+        )
+        for index in range(len(objects))
+    )
+
+
+def alert_payload(
+    event: AlertEvent, site: str, video_offset_s: float | None = None
+) -> AlertPayload:
+    return AlertPayload(
+        id=event.id,
+        type=event.type.value,
+        site=site,
+        camera=event.key.camera,
+        rule=event.key.rule,
+        rule_type=event.rule_type,
+        zone=event.key.zone,
+        severity=event.severity,
+        started_at=event.started_at,
+        frame_time=event.frame_time,
+        ended_at=event.ended_at,
+        objects=objects_payload(event.objects),
+        video_offset_s=video_offset_s,
+    )
+
+
+def camera_status_payload(status: CameraStatus) -> CameraStatusPayload:
+    return CameraStatusPayload(
+        camera=status.camera,
+        state=status.state.value,
+        fps=status.fps,
+        frames_total=status.frames_total,
+        frames_dropped=status.frames_dropped,
+        reconnects=status.reconnects,
+        last_frame_at=status.last_frame_at,
+        error=status.error,
+        width=status.width,
+        height=status.height,
+        codec=status.codec,
+    )

@@ -1,0 +1,59 @@
+"""What every rule sees and returns, and the filters all rules share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import numpy as np
+
+from alerts.zones import Zone
+from config.schema import RuleBase
+from detectors.detections import Detections
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One analysed frame of one camera, as rules see it."""
+
+    tracks: Detections
+    width: int
+    height: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether the rule's condition holds now, and the objects that make it hold."""
+
+    active: bool
+    objects: Detections
+
+    @classmethod
+    def quiet(cls) -> Verdict:
+        return cls(False, Detections.empty())
+
+
+class Rule(Protocol):
+    """A rule keeps its own per-track state; it does no I/O and never reads a clock."""
+
+    def step(self, observation: Observation) -> Verdict:
+        """Advance by one frame."""
+        ...
+
+    def reset(self) -> None:
+        """Forget all state (the rule's schedule closed)."""
+        ...
+
+
+def watched(
+    tracks: Detections, config: RuleBase, zone: Zone, width: int, height: int
+) -> Detections:
+    """Tracks of the rule's labels and size whose bottom-centre stands in the zone."""
+    if len(tracks) == 0:
+        return tracks
+    keep = np.isin(tracks.label, np.asarray(config.labels, np.str_))
+    keep &= tracks.area_px >= config.min_area_px
+    keep &= zone.contains(tracks.bottom_centre, width, height)
+    return tracks[keep]

@@ -1,0 +1,272 @@
+"""The configuration schema. Every field says its unit and default; unknown keys are errors."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Annotated, Literal
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+Name = Annotated[str, Field(pattern=_NAME_PATTERN)]
+Severity = Literal["low", "medium", "high", "critical"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_WINDOW = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+
+
+class Strict(BaseModel):
+    """Base for every section: a typo is an error, values are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteConfig(Strict):
+    name: str = Field("nightwatch", description="Site name shown in alerts and the console.")
+    timezone: str = Field(
+        "UTC", description="IANA time zone in which schedules are read, e.g. Asia/Shanghai."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai or UTC"
+            ) from error
+        return value
+
+
+class TlsConfig(Strict):
+    ca_file: str | None = Field(None, description="PEM file of the CA that signed the broker.")
+    cert_file: str | None = Field(None, description="Client certificate (PEM), for mutual TLS.")
+    key_file: str | None = Field(None, description="Client private key (PEM), for mutual TLS.")
+    insecure: bool = Field(False, description="Skip the broker host-name check. Default false.")
+
+    @model_validator(mode="after")
+    def _cert_and_key_together(self) -> TlsConfig:
+        if (self.cert_file is None) != (self.key_file is None):
+            raise ValueError("cert_file and key_file must be given together")
+        return self
+
+
+class MqttConfig(Strict):
+    url: str = Field(
+        "mqtt://127.0.0.1:1883",
+        description="Broker address: mqtt://HOST:PORT, or mqtts://HOST:PORT for TLS.",
+    )
+    protocol: Literal["5", "3.1.1"] = Field("5", description="MQTT protocol version.")
+    client_id: str = Field("nightwatch", description="MQTT client id; unique per process.")
+    username: str | None = Field(None, description="Broker user name, if the broker asks.")
+    password: str | None = Field(None, description="Broker password; use ${ENV_VAR}.")
+    topic_prefix: str = Field("nightwatch", description="First level of every topic.")
+    keepalive_s: int = Field(30, ge=5, le=3600, description="Keep-alive interval, seconds.")
+    tls: TlsConfig | None = Field(None, description="TLS settings; implied by mqtts://.")
+    max_queued_messages: int = Field(
+        10000, ge=100, description="Messages held in memory while the broker is away."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _valid_url(cls, value: str) -> str:
+        parsed = urlparse(value)
+        if parsed.scheme not in ("mqtt", "mqtts") or not parsed.hostname:
+            raise ValueError("must look like mqtt://HOST:PORT or mqtts://HOST:PORT")
+        return value
+
+    @field_validator("topic_prefix")
+    @classmethod
+    def _valid_prefix(cls, value: str) -> str:
+        if not value or any(char in value for char in "+#") or value.startswith("/"):
+            raise ValueError("must be non-empty, without '+', '#' or a leading '/'")
+        return value.rstrip("/")
+
+    @property
+    def host(self) -> str:
+        return urlparse(self.url).hostname or "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        parsed = urlparse(self.url)
+        return parsed.port or (8883 if parsed.scheme == "mqtts" else 1883)
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.tls is not None or urlparse(self.url).scheme == "mqtts"
+
+
+class ModelConfig(Strict):
+    path: str = Field(
+        "yolo11n.pt",
+        description=(
+            "Weights Ultralytics loads: .pt, .onnx, an OpenVINO folder or a TensorRT .engine. "
+            "A bare name such as yolo11n.pt is downloaded on first use (needs internet)."
+        ),
+    )
+    device: str = Field("cpu", description="Inference device: cpu, cuda:0, ...")
+
+
+class DetectConfig(Strict):
+    fps: float = Field(5.0, gt=0, le=60, description="Detections per second per camera.")
+    labels: tuple[str, ...] = Field(("person",), min_length=1, description="Labels to detect.")
+    confidence: float = Field(0.35, gt=0, lt=1, description="Minimum detection score (0-1).")
+    imgsz: int = Field(640, ge=32, le=4096, description="Model input size, pixels.")
+    tracker: Literal["bytetrack", "botsort"] = Field("bytetrack", description="Tracker.")
+
+    @field_validator("imgsz")
+    @classmethod
+    def _multiple_of_stride(cls, value: int) -> int:
+        if value % 32:
+            raise ValueError(f"must be a multiple of 32, e.g. {round(value / 32) * 32 or 32}")
+        return value
+
+
+class ReconnectConfig(Strict):
+    initial_s: float = Field(1.0, gt=0, description="First wait after a failure, seconds.")
+    max_s: float = Field(30.0, gt=0, description="Longest wait between attempts, seconds.")
+    stall_timeout_s: float = Field(
+        10.0, gt=0, description="No frame for this long means the stream is stalled; seconds."
+    )
+    open_timeout_s: float = Field(10.0, gt=0, description="Time allowed to open, seconds.")
+
+
+Point = tuple[float, float]
+
+
+class ZoneConfig(Strict):
+    polygon: tuple[Point, ...] = Field(
+        description="Corners as [x, y] pairs in normalised image coordinates (0-1)."
+    )
+
+    @field_validator("polygon")
+    @classmethod
+    def _valid_polygon(cls, points: tuple[Point, ...]) -> tuple[Point, ...]:
+        if len(points) < 3:
+            raise ValueError(f"a zone needs at least 3 points, got {len(points)}")
+        for index, (x, y) in enumerate(points):
+            if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+                raise ValueError(
+                    f"point {index} [{x}, {y}] is outside 0-1; coordinates are fractions "
+                    "of the image width and height"
+                )
+        return points
+
+
+class ScheduleConfig(Strict):
+    windows: tuple[str, ...] = Field(
+        ("00:00-24:00",),
+        min_length=1,
+        description="Active windows HH:MM-HH:MM in the site time zone; may cross midnight.",
+    )
+    days: tuple[Weekday, ...] = Field(
+        ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+        min_length=1,
+        description="Days on which a window may start.",
+    )
+
+    @field_validator("windows")
+    @classmethod
+    def _valid_windows(cls, windows: tuple[str, ...]) -> tuple[str, ...]:
+        for window in windows:
+            parse_window(window)
+        return windows
+
+
+def parse_window(window: str) -> tuple[time, time | None]:
+    """Parse 'HH:MM-HH:MM'; an end of 24:00 is returned as None (end of day)."""
+    match = _WINDOW.match(window.strip())
+    if not match:
+        raise ValueError(f"window {window!r} must look like 20:00-06:00")
+    start_h, start_m, end_h, end_m = (int(group) for group in match.groups())
+    if start_h > 23 or start_m > 59 or end_m > 59 or end_h > 24 or (end_h == 24 and end_m):
+        raise ValueError(f"window {window!r} has an impossible time")
+    end = None if end_h == 24 else time(end_h, end_m)
+    return time(start_h, start_m), end
+
+
+class RuleBase(Strict):
+    name: Name | None = Field(None, description="Rule name in topics; defaults to the type.")
+    zone: Name | None = Field(None, description="Zone the rule watches; none means the frame.")
+    labels: tuple[str, ...] = Field(("person",), min_length=1, description="Labels watched.")
+    severity: Severity = Field("medium", description="Alert severity.")
+    schedule: Literal["always"] | ScheduleConfig = Field(
+        "always", description="When the rule is active: 'always' or windows in site time."
+    )
+    min_area_px: int = Field(0, ge=0, description="Ignore boxes smaller than this, pixels².")
+    clear_s: float = Field(5.0, ge=0, description="Quiet time that ends an alert, seconds.")
+    cooldown_s: float = Field(
+        30.0, ge=0, description="After an end, no new alert for this rule and zone; seconds."
+    )
+    update_interval_s: float = Field(
+        5.0, ge=0, description="Least time between two update messages, seconds."
+    )
+
+    @property
+    def rule_name(self) -> str:
+        return self.name or str(getattr(self, "type", "rule"))
+
+
+class IntrusionRuleConfig(RuleBase):
+    type: Literal["intrusion"] = "intrusion"
+    inertia_frames: int = Field(
+        3, ge=1, le=100, description="Frames an object must be in (or out) to count; default 3."
+    )
+
+
+RuleConfig = Annotated[IntrusionRuleConfig, Field(discriminator="type")]
+RULE_TYPES: tuple[str, ...] = ("intrusion",)
+
+
+class CameraConfig(Strict):
+    source: str = Field(
+        description="rtsp://, rtsps://, a video file path, or usb:N / /dev/videoN for USB."
+    )
+    enabled: bool = Field(True, description="Set false to keep a camera configured but idle.")
+    location: str = Field("", description="Where the camera is, for patrols.")
+    rtsp_transport: Literal["tcp", "udp"] = Field("tcp", description="RTSP transport.")
+    loop: bool = Field(False, description="Video files: start again at the end.")
+    pace: Literal["realtime", "fast"] = Field(
+        "realtime", description="Video files: play at the file's frame rate, or as fast as read."
+    )
+    detect: DetectConfig = Field(default_factory=DetectConfig)
+    reconnect: ReconnectConfig = Field(default_factory=ReconnectConfig)
+    zones: dict[Name, ZoneConfig] = Field(default_factory=dict, description="Named zones.")
+    rules: tuple[RuleConfig, ...] = Field(default=(), description="Rules on this camera.")
+
+    @field_validator("source")
+    @classmethod
+    def _valid_source(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is empty; give rtsp://..., a file path, or usb:0")
+        scheme = urlparse(value).scheme
+        if "://" in value and scheme not in ("rtsp", "rtsps", "file", "http", "https"):
+            raise ValueError(f"scheme {scheme!r} is not supported; use rtsp://, rtsps:// or a path")
+        return value
+
+    @model_validator(mode="after")
+    def _rules_name_known_zones(self) -> CameraConfig:
+        names: set[str] = set()
+        for index, rule in enumerate(self.rules):
+            if rule.zone is not None and rule.zone not in self.zones:
+                known = ", ".join(self.zones) or "none defined"
+                raise ValueError(
+                    f"rules.{index}.zone: {rule.zone!r} is not a zone of this camera "
+                    f"(known: {known})"
+                )
+            if rule.rule_name in names:
+                raise ValueError(
+                    f"rules.{index}: two rules are named {rule.rule_name!r}; give one a 'name'"
+                )
+            names.add(rule.rule_name)
+        return self
+
+
+class NightwatchConfig(Strict):
+    site: SiteConfig = Field(default_factory=SiteConfig)
+    mqtt: MqttConfig = Field(default_factory=MqttConfig)
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    cameras: dict[Name, CameraConfig] = Field(min_length=1, description="Cameras by name.")

@@ -1,0 +1,1 @@
+"""What is seen: detection with Ultralytics YOLO and per-camera tracking."""

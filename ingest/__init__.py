@@ -1,0 +1,1 @@
+"""Cameras: opening, reconnecting, pacing, and handing the latest frame to detection."""

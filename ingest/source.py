@@ -1,0 +1,175 @@
+"""Open a camera or video file with PyAV and iterate its decoded pictures.
+
+PyAV (FFmpeg) is used rather than OpenCV's VideoCapture because it gives the compressed
+packets as well as the pictures: clips are written from the camera's own packets later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from urllib.parse import urlparse
+
+import av
+import av.error
+import numpy as np
+
+from ingest.frame import Image
+
+
+class SourceError(Exception):
+    """A camera or file that cannot be opened or read; the message says what to check."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    """How to open one source. Times in seconds."""
+
+    url: str
+    rtsp_transport: str = "tcp"
+    loop: bool = False
+    realtime: bool = True
+    open_timeout_s: float = 10.0
+    read_timeout_s: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A decoded picture; `to_image` converts it to BGR only when someone needs the pixels."""
+
+    to_image: Callable[[], Image]
+    offset_s: float
+    keyframe: bool
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class StreamInfo:
+    codec: str
+    width: int
+    height: int
+    fps: float
+
+
+def describe(url: str) -> str:
+    """The source without its password, for logs and status."""
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@")
+    return url
+
+
+def _usb_device(url: str) -> str | None:
+    if url.startswith("usb:"):
+        return f"/dev/video{url.removeprefix('usb:')}"
+    if url.startswith("/dev/video"):
+        return url
+    return None
+
+
+class VideoSource:
+    """One opened source. Iterate `pictures()`, then `close()` it (from any thread)."""
+
+    def __init__(self, settings: SourceSettings) -> None:
+        self.settings = settings
+        self._container = self._open()
+        stream = self._container.streams.video[0]
+        stream.thread_type = "AUTO"
+        self._stream = stream
+        rate = stream.average_rate or stream.guessed_rate or Fraction(25)
+        self.info = StreamInfo(
+            codec=str(stream.codec_context.name),
+            width=int(stream.codec_context.width),
+            height=int(stream.codec_context.height),
+            fps=float(rate),
+        )
+
+    @property
+    def is_live(self) -> bool:
+        return urlparse(self.settings.url).scheme in ("rtsp", "rtsps", "http", "https") or (
+            _usb_device(self.settings.url) is not None
+        )
+
+    def _open(self) -> av.container.InputContainer:
+        url = self.settings.url
+        device = _usb_device(url)
+        options: dict[str, str] = {}
+        open_format: str | None = None
+        scheme = urlparse(url).scheme
+        if scheme in ("rtsp", "rtsps"):
+            options = {"rtsp_transport": self.settings.rtsp_transport, "fflags": "nobuffer"}
+        elif device is not None:
+            url, open_format = device, "v4l2"
+        elif scheme in ("", "file"):
+            path = Path(url.removeprefix("file://"))
+            if not path.is_file():
+                raise SourceError(
+                    f"video file {path} does not exist; check the camera's source path"
+                )
+        try:
+            return av.open(
+                url,
+                format=open_format,
+                options=options,
+                timeout=(self.settings.open_timeout_s, self.settings.read_timeout_s),
+            )
+        except av.error.FFmpegError as error:
+            raise SourceError(f"cannot open {describe(self.settings.url)}: {error}") from error
+        except OSError as error:
+            raise SourceError(f"cannot open {describe(self.settings.url)}: {error}") from error
+
+    def pictures(self) -> Iterator[Picture]:
+        """Decoded pictures in order; loops files when asked; paces files when realtime."""
+        started = time.monotonic()
+        loop_offset_s = 0.0
+        while True:
+            last_offset_s = 0.0
+            for picture in self._decode(loop_offset_s):
+                last_offset_s = picture.offset_s
+                if self.settings.realtime and not self.is_live:
+                    delay = started + picture.offset_s - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                yield picture
+            if not self.settings.loop or self.is_live:
+                return
+            loop_offset_s = last_offset_s + 1.0 / self.info.fps
+            self._container.seek(0, stream=self._stream)
+
+    def _decode(self, loop_offset_s: float) -> Iterator[Picture]:
+        time_base = float(self._stream.time_base or Fraction(1, 90000))
+        first_pts: int | None = None
+        try:
+            for packet in self._container.demux(self._stream):
+                for frame in packet.decode():
+                    pts = frame.pts if frame.pts is not None else 0
+                    if first_pts is None:
+                        first_pts = pts
+                    yield Picture(
+                        to_image=_converter(frame),
+                        offset_s=loop_offset_s + (pts - first_pts) * time_base,
+                        keyframe=bool(frame.key_frame),
+                        width=frame.width,
+                        height=frame.height,
+                    )
+        except av.error.EOFError:
+            return
+        except (av.error.FFmpegError, OSError) as error:
+            raise SourceError(f"reading {describe(self.settings.url)} failed: {error}") from error
+
+    def close(self) -> None:
+        with contextlib.suppress(av.error.FFmpegError, OSError):
+            self._container.close()
+
+
+def _converter(frame: av.VideoFrame) -> Callable[[], Image]:
+    def to_image() -> Image:
+        image: Image = np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
+        return image
+
+    return to_image

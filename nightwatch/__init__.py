@@ -1,0 +1,1 @@
+"""Start-up wiring and the command line: connects ingest → detectors → alerts → the world."""

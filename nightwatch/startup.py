@@ -1,0 +1,54 @@
+"""Start-up checks that need the loaded model: labels, and a clear exit on bad weights."""
+
+from __future__ import annotations
+
+from config.errors import ConfigError, ConfigIssue
+from config.loader import KeyPath, LoadedConfig
+from detectors.yolo import ModelError, YoloDetector
+
+
+def load_detector(loaded: LoadedConfig) -> YoloDetector:
+    """Load the model and check that every configured label is one it knows."""
+    model = loaded.config.model
+    try:
+        detector = YoloDetector(model.path, model.device)
+    except ModelError as error:
+        raise ConfigError([loaded.issue(("model", "path"), str(error))]) from error
+    check_labels(loaded, set(detector.names.values()))
+    return detector
+
+
+def check_labels(loaded: LoadedConfig, known: set[str]) -> None:
+    """Every label in detect and rules must be one the model produces."""
+    issues: list[ConfigIssue] = []
+    known_text = ", ".join(sorted(known)[:12]) + (", …" if len(known) > 12 else "")
+    for name, camera in loaded.config.cameras.items():
+        watched: list[tuple[KeyPath, str]] = [
+            (("cameras", name, "detect", "labels", index), label)
+            for index, label in enumerate(camera.detect.labels)
+        ]
+        for rule_index, rule in enumerate(camera.rules):
+            watched += [
+                (("cameras", name, "rules", rule_index, "labels", index), label)
+                for index, label in enumerate(rule.labels)
+            ]
+            missing = sorted(set(rule.labels) - set(camera.detect.labels))
+            if missing:
+                issues.append(
+                    loaded.issue(
+                        ("cameras", name, "rules", rule_index, "labels"),
+                        f"labels {missing} are not detected on this camera",
+                        fix=f"add them to cameras.{name}.detect.labels",
+                    )
+                )
+        issues += [
+            loaded.issue(
+                path,
+                f"{label!r} is not a label of the model (known: {known_text})",
+                fix="use one of the model's labels",
+            )
+            for path, label in watched
+            if label not in known
+        ]
+    if issues:
+        raise ConfigError(issues)
