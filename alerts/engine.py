@@ -9,7 +9,8 @@ from alerts.rules.base import Observation, Rule
 from alerts.rules.intrusion import IntrusionRule
 from alerts.schedule import Schedule
 from alerts.zones import WHOLE_FRAME, Zone
-from config.schema import CameraConfig, IntrusionRuleConfig, RuleConfig
+from config.rules import IntrusionRuleConfig, RuleConfig
+from config.schema import CameraConfig
 from ingest.frame import Frame
 
 

@@ -13,7 +13,8 @@ import yaml
 from pydantic import ValidationError
 
 from config.errors import ConfigError, ConfigIssue
-from config.schema import RULE_TYPES, NightwatchConfig
+from config.rules import RULE_TYPES
+from config.schema import NightwatchConfig
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 KeyPath = tuple[str | int, ...]

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from datetime import time
-from typing import Annotated, Literal
+from typing import Literal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
-Name = Annotated[str, Field(pattern=_NAME_PATTERN)]
-Severity = Literal["low", "medium", "high", "critical"]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-_WINDOW = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
-
-
-class Strict(BaseModel):
-    """Base for every section: a typo is an error, values are immutable once loaded."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from config.common import Name, Strict
+from config.rules import RuleConfig
 
 
 class SiteConfig(Strict):
@@ -154,71 +143,6 @@ class ZoneConfig(Strict):
                     "of the image width and height"
                 )
         return points
-
-
-class ScheduleConfig(Strict):
-    windows: tuple[str, ...] = Field(
-        ("00:00-24:00",),
-        min_length=1,
-        description="Active windows HH:MM-HH:MM in the site time zone; may cross midnight.",
-    )
-    days: tuple[Weekday, ...] = Field(
-        ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
-        min_length=1,
-        description="Days on which a window may start.",
-    )
-
-    @field_validator("windows")
-    @classmethod
-    def _valid_windows(cls, windows: tuple[str, ...]) -> tuple[str, ...]:
-        for window in windows:
-            parse_window(window)
-        return windows
-
-
-def parse_window(window: str) -> tuple[time, time | None]:
-    """Parse 'HH:MM-HH:MM'; an end of 24:00 is returned as None (end of day)."""
-    match = _WINDOW.match(window.strip())
-    if not match:
-        raise ValueError(f"window {window!r} must look like 20:00-06:00")
-    start_h, start_m, end_h, end_m = (int(group) for group in match.groups())
-    if start_h > 23 or start_m > 59 or end_m > 59 or end_h > 24 or (end_h == 24 and end_m):
-        raise ValueError(f"window {window!r} has an impossible time")
-    end = None if end_h == 24 else time(end_h, end_m)
-    return time(start_h, start_m), end
-
-
-class RuleBase(Strict):
-    name: Name | None = Field(None, description="Rule name in topics; defaults to the type.")
-    zone: Name | None = Field(None, description="Zone the rule watches; none means the frame.")
-    labels: tuple[str, ...] = Field(("person",), min_length=1, description="Labels watched.")
-    severity: Severity = Field("medium", description="Alert severity.")
-    schedule: Literal["always"] | ScheduleConfig = Field(
-        "always", description="When the rule is active: 'always' or windows in site time."
-    )
-    min_area_px: int = Field(0, ge=0, description="Ignore boxes smaller than this, pixels².")
-    clear_s: float = Field(5.0, ge=0, description="Quiet time that ends an alert, seconds.")
-    cooldown_s: float = Field(
-        30.0, ge=0, description="After an end, no new alert for this rule and zone; seconds."
-    )
-    update_interval_s: float = Field(
-        5.0, ge=0, description="Least time between two update messages, seconds."
-    )
-
-    @property
-    def rule_name(self) -> str:
-        return self.name or str(getattr(self, "type", "rule"))
-
-
-class IntrusionRuleConfig(RuleBase):
-    type: Literal["intrusion"] = "intrusion"
-    inertia_frames: int = Field(
-        3, ge=1, le=100, description="Frames an object must be in (or out) to count; default 3."
-    )
-
-
-RuleConfig = Annotated[IntrusionRuleConfig, Field(discriminator="type")]
-RULE_TYPES: tuple[str, ...] = ("intrusion",)
 
 
 class CameraConfig(Strict):

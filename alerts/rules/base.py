@@ -9,7 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from alerts.zones import Zone
-from config.schema import RuleBase
+from config.rules import RuleBase
 from detectors.detections import Detections
 
 

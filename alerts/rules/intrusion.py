@@ -6,7 +6,7 @@ import numpy as np
 
 from alerts.rules.base import Observation, Verdict, watched
 from alerts.zones import Zone
-from config.schema import IntrusionRuleConfig
+from config.rules import IntrusionRuleConfig
 
 
 class IntrusionRule:
