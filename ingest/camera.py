@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ingest.frame import CameraState, CameraStatus, Frame
+from ingest.recording import Recorder
 from ingest.source import Picture, SourceError, SourceSettings, StreamInfo, VideoSource, describe
 
 log = logging.getLogger(__name__)
@@ -93,8 +94,11 @@ StatusListener = Callable[[CameraStatus], None]
 class CameraReader:
     """Reads one camera on its own thread into a LatestFrameSlot and reports status changes."""
 
-    def __init__(self, settings: ReaderSettings, on_status: StatusListener) -> None:
+    def __init__(
+        self, settings: ReaderSettings, on_status: StatusListener, recorder: Recorder | None = None
+    ) -> None:
         self.settings = settings
+        self.recorder = recorder
         self.slot = LatestFrameSlot()
         self._on_status = on_status
         self._stop = threading.Event()
@@ -136,6 +140,7 @@ class CameraReader:
             width=info.width if info else None,
             height=info.height if info else None,
             codec=info.codec if info else None,
+            recording_error=self.recorder.problem if self.recorder else None,
         )
 
     def _set_state(self, state: CameraState, error: str | None) -> None:
@@ -148,7 +153,9 @@ class CameraReader:
         delay_s = self.settings.reconnect_initial_s
         while not self._stop.is_set():
             try:
-                source = VideoSource(self.settings.source)
+                source = VideoSource(
+                    self.settings.source, self.recorder.packet if self.recorder else None
+                )
             except SourceError as error:
                 delay_s = self._back_off(str(error), delay_s)
                 continue
@@ -162,12 +169,16 @@ class CameraReader:
             )
             self._set_state(CameraState.ONLINE, None)
             delay_s = self.settings.reconnect_initial_s
+            if self.recorder is not None:
+                self.recorder.session_opened(source.stream)
             try:
                 self._read(source)
             except SourceError as error:
                 delay_s = self._back_off(str(error), delay_s)
                 continue
             finally:
+                if self.recorder is not None:
+                    self.recorder.session_closed()
                 source.close()
             if not source.is_live:  # a file that reached its end (and does not loop)
                 self._set_state(CameraState.OFFLINE, "end of file")

@@ -53,3 +53,4 @@ class CameraStatus:
     width: int | None = None
     height: int | None = None
     codec: str | None = None
+    recording_error: str | None = None

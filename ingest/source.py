@@ -10,8 +10,10 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import av
@@ -19,6 +21,8 @@ import av.error
 import numpy as np
 
 from ingest.frame import Image
+
+PacketListener = Callable[[Any, datetime], None]  # (av.Packet, arrival time)
 
 
 class SourceError(Exception):
@@ -75,8 +79,9 @@ def _usb_device(url: str) -> str | None:
 class VideoSource:
     """One opened source. Iterate `pictures()`, then `close()` it (from any thread)."""
 
-    def __init__(self, settings: SourceSettings) -> None:
+    def __init__(self, settings: SourceSettings, on_packet: PacketListener | None = None) -> None:
         self.settings = settings
+        self._on_packet = on_packet
         self._container = self._open()
         stream = self._container.streams.video[0]
         stream.thread_type = "AUTO"
@@ -88,6 +93,11 @@ class VideoSource:
             height=int(stream.codec_context.height),
             fps=float(rate),
         )
+
+    @property
+    def stream(self) -> av.VideoStream:
+        """The open video stream (a template for clips while the source is open)."""
+        return self._stream
 
     @property
     def is_live(self) -> bool:
@@ -146,6 +156,8 @@ class VideoSource:
         first_pts: int | None = None
         try:
             for packet in self._container.demux(self._stream):
+                if self._on_packet is not None:
+                    self._on_packet(packet, datetime.now(UTC))
                 for frame in packet.decode():
                     pts = frame.pts if frame.pts is not None else 0
                     if first_pts is None:

@@ -1,0 +1,60 @@
+"""JPEG snapshots, clean and annotated (boxes, labels, track ids and the zone), with OpenCV."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ingest.frame import Image
+
+_ZONE_COLOUR = (0, 200, 255)
+_BOX_COLOUR = (60, 60, 255)
+
+
+@dataclass(frozen=True, slots=True)
+class BoxAnnotation:
+    """One box to draw: pixels, and the caption above it."""
+
+    xyxy: tuple[float, float, float, float]
+    caption: str
+
+
+def encode_jpeg(image: Image, quality: int = 90) -> bytes:
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("JPEG encoding failed")
+    return bytes(encoded.tobytes())
+
+
+def annotate(
+    image: Image, boxes: Sequence[BoxAnnotation], zone: Sequence[tuple[float, float]] | None
+) -> Image:
+    """A copy of `image` with the zone outline (normalised corners) and captioned boxes."""
+    canvas = image.copy()
+    height, width = canvas.shape[:2]
+    thickness = max(2, round(width / 640))
+    if zone:
+        corners = np.asarray([[x * width, y * height] for x, y in zone], np.int32)
+        cv2.polylines(canvas, [corners], isClosed=True, color=_ZONE_COLOUR, thickness=thickness)
+    scale = max(0.5, width / 1600)
+    for box in boxes:
+        x1, y1, x2, y2 = (round(value) for value in box.xyxy)
+        cv2.rectangle(canvas, (x1, y1), (x2, y2), _BOX_COLOUR, thickness)
+        (text_w, text_h), _ = cv2.getTextSize(box.caption, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+        top = max(0, y1 - text_h - 6)
+        cv2.rectangle(canvas, (x1, top), (x1 + text_w + 4, top + text_h + 6), _BOX_COLOUR, -1)
+        cv2.putText(
+            canvas,
+            box.caption,
+            (x1 + 2, top + text_h + 2),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            scale,
+            (255, 255, 255),
+            1,
+            cv2.LINE_AA,
+        )
+    result: Image = canvas
+    return result
