@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from config.common import Name, Strict
 from config.rules import RuleConfig
@@ -99,12 +100,45 @@ class ModelConfig(Strict):
     device: str = Field("cpu", description="Inference device: cpu, cuda:0, ...")
 
 
+class MotionGateConfig(Strict):
+    """Run the detector only where something moves."""
+
+    enabled: bool = Field(True, description="Skip detection on frames without motion.")
+    recheck_s: float = Field(
+        2.0, gt=0, description="Objects that stand still are detected again this often, s."
+    )
+    max_idle_s: float = Field(
+        30.0, gt=0, description="A still, empty scene is still checked this often, seconds."
+    )
+    threshold: int = Field(
+        25, ge=1, le=255, description="Grey-level change (0-255) that counts as motion."
+    )
+    min_area_fraction: float = Field(
+        0.0005, gt=0, lt=1, description="Smallest moving region, as a share of the picture."
+    )
+
+
+class TilingConfig(Strict):
+    """Overlapping tiles at the model's input size; each tile costs one more inference."""
+
+    rows: int = Field(2, ge=1, le=6, description="Tile rows. Default 2.")
+    cols: int = Field(3, ge=1, le=6, description="Tile columns. Default 3.")
+    overlap: float = Field(0.25, ge=0, lt=0.9, description="Overlap between tiles, 0-1.")
+    min_confidence: float = Field(
+        0.4, gt=0, lt=1, description="Least score of a box found in a tile (0-1). Default 0.4."
+    )
+
+
 class DetectConfig(Strict):
     fps: float = Field(5.0, gt=0, le=60, description="Detections per second per camera.")
     labels: tuple[str, ...] = Field(("person",), min_length=1, description="Labels to detect.")
     confidence: float = Field(0.35, gt=0, lt=1, description="Minimum detection score (0-1).")
     imgsz: int = Field(640, ge=32, le=4096, description="Model input size, pixels.")
     tracker: Literal["bytetrack", "botsort"] = Field("bytetrack", description="Tracker.")
+    motion_gate: MotionGateConfig = Field(default_factory=lambda: MotionGateConfig())
+    tiling: TilingConfig | None = Field(
+        None, description="Also detect on overlapping tiles, for small, distant objects."
+    )
 
     @field_validator("imgsz")
     @classmethod
@@ -135,12 +169,24 @@ class ZoneConfig(Strict):
     @classmethod
     def _valid_polygon(cls, points: tuple[Point, ...]) -> tuple[Point, ...]:
         if len(points) < 3:
-            raise ValueError(f"a zone needs at least 3 points, got {len(points)}")
+            raise PydanticCustomError(
+                "zone_too_few_points",
+                "a zone needs at least 3 points, got {count}",
+                {"count": len(points), "fix": "list at least three [x, y] corners"},
+            )
         for index, (x, y) in enumerate(points):
             if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
-                raise ValueError(
-                    f"point {index} [{x}, {y}] is outside 0-1; coordinates are fractions "
-                    "of the image width and height"
+                raise PydanticCustomError(
+                    "zone_point_outside",
+                    "point {index} [{x}, {y}] is outside 0-1; coordinates are fractions "
+                    "of the image width and height",
+                    {
+                        "index": index,
+                        "x": x,
+                        "y": y,
+                        "at": (index,),
+                        "fix": "divide pixel coordinates by the picture's width and height",
+                    },
                 )
         return points
 
@@ -177,13 +223,22 @@ class CameraConfig(Strict):
         for index, rule in enumerate(self.rules):
             if rule.zone is not None and rule.zone not in self.zones:
                 known = ", ".join(self.zones) or "none defined"
-                raise ValueError(
-                    f"rules.{index}.zone: {rule.zone!r} is not a zone of this camera "
-                    f"(known: {known})"
+                raise PydanticCustomError(
+                    "unknown_zone",
+                    "'{zone}' is not a zone of this camera (known: {known})",
+                    {
+                        "zone": rule.zone,
+                        "known": known,
+                        "at": ("rules", index, "zone"),
+                        "fix": "use one of the known zones, or define it under this "
+                        "camera's zones",
+                    },
                 )
             if rule.rule_name in names:
-                raise ValueError(
-                    f"rules.{index}: two rules are named {rule.rule_name!r}; give one a 'name'"
+                raise PydanticCustomError(
+                    "duplicate_rule_name",
+                    "two rules are named '{name}'",
+                    {"name": rule.rule_name, "at": ("rules", index), "fix": "give one a 'name'"},
                 )
             names.add(rule.rule_name)
         return self

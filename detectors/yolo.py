@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from detectors.detections import Detections
+from detectors.tiling import TileGrid, combine
 from ingest.frame import Image
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,19 @@ def _check_path(path: str) -> None:
         raise ModelError(f"model file {path} does not exist; check model.path")
 
 
+def _max_batch(path: str) -> int:
+    """How many images one forward pass takes: exports with a fixed batch say so in metadata."""
+    if path.endswith(".pt"):
+        return 16
+    metadata_file = Path(path) / "metadata.yaml"
+    if not metadata_file.is_file():
+        return 1
+    metadata = yaml.safe_load(metadata_file.read_text(encoding="utf-8")) or {}
+    if (metadata.get("args") or {}).get("dynamic"):
+        return 16
+    return int(metadata.get("batch") or 1)
+
+
 class YoloDetector:
     """A loaded YOLO model. Thread-compatible: one caller at a time."""
 
@@ -68,6 +83,7 @@ class YoloDetector:
         except Exception as error:  # Ultralytics raises many types for unreadable weights
             raise ModelError(f"cannot load model {path!r}: {error}") from error
         self._device = device
+        self.max_batch = _max_batch(path)
         self.names: dict[int, str] = {
             int(key): str(value) for key, value in self._model.names.items()
         }
@@ -85,15 +101,42 @@ class YoloDetector:
         self, image: Image, settings: DetectSettings, floor: float | None = None
     ) -> Detections:
         """Objects of the wanted labels scoring at least `floor` (default: the confidence)."""
-        results = self._model.predict(
-            image,
-            conf=settings.confidence if floor is None else floor,
-            imgsz=settings.imgsz,
-            classes=self.class_ids(settings.labels),
-            device=self._device,
-            verbose=False,
-        )
-        boxes = results[0].boxes.cpu().numpy()
+        return self.detect_many([image], settings, floor)[0]
+
+    def detect_many(
+        self, images: list[Image], settings: DetectSettings, floor: float | None = None
+    ) -> list[Detections]:
+        """Detect on several images with the same settings, as one batch when the model allows.
+
+        Exports with a fixed batch of 1 (the usual OpenVINO and TensorRT exports) run the
+        images one after another; PyTorch weights and dynamic exports take them as a batch.
+        """
+        arguments = {
+            "conf": settings.confidence if floor is None else floor,
+            "imgsz": settings.imgsz,
+            "classes": self.class_ids(settings.labels),
+            "device": self._device,
+            "verbose": False,
+        }
+        results: list[Any] = []
+        step = max(1, self.max_batch)
+        for start in range(0, len(images), step):
+            batch = images[start : start + step]
+            results += self._model.predict(batch if step > 1 else batch[0], **arguments)
+        return [self._to_detections(result) for result in results]
+
+    def detect_tiled(
+        self, image: Image, settings: DetectSettings, grid: TileGrid, floor: float | None = None
+    ) -> Detections:
+        """Detect on the whole frame and on overlapping tiles, merged (for small objects)."""
+        height, width = image.shape[:2]
+        tiles = grid.boxes(width, height)
+        crops = [image] + [image[y1:y2, x1:x2] for x1, y1, x2, y2 in tiles]
+        found = self.detect_many(crops, settings, floor)
+        return combine(found[0], found[1:], tiles, grid, (width, height))
+
+    def _to_detections(self, result: Any) -> Detections:
+        boxes = result.boxes.cpu().numpy()
         class_ids = boxes.cls.astype(np.int64)
         return Detections.of(
             xyxy=boxes.xyxy.astype(np.float32),

@@ -9,17 +9,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from alerts.engine import RuleEngine
 from alerts.lifecycle import AlertEvent
 from alerts.mqtt import MqttPublisher
 from alerts.payloads import AlertPayload, alert_payload, camera_status_payload
 from alerts.rules.base import Observation
 from config.schema import CameraConfig, NightwatchConfig
 from detectors.detections import Detections
-from detectors.yolo import DetectSettings, ObjectTracker, YoloDetector
+from detectors.inference import InferenceWorker
+from detectors.tiling import TileGrid
+from detectors.yolo import DetectSettings, YoloDetector
 from ingest.camera import CameraReader, ReaderSettings
-from ingest.frame import CameraStatus, Frame
+from ingest.frame import CameraState, CameraStatus, Frame, Image
 from ingest.source import SourceSettings
+from nightwatch.analyser import FrameAnalyser
 from nightwatch.stats import LatencyRecorder
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ class PipelineStats:
     """Counters every camera worker adds to; read by logs, metrics and benchmarks."""
 
     frames_analysed: int = 0
+    detector_frames: int = 0
     alerts_published: int = 0
     detect_latency: LatencyRecorder = field(default_factory=LatencyRecorder)
     publish_latency: LatencyRecorder = field(default_factory=LatencyRecorder)
@@ -55,15 +58,12 @@ def reader_settings(name: str, camera: CameraConfig) -> ReaderSettings:
 
 
 class CameraWorker:
-    """Takes the newest frame of one camera, detects, tracks, runs the rules, publishes."""
+    """Takes the newest frame of one camera, analyses it and publishes what it means."""
 
     def __init__(self, name: str, camera: CameraConfig, pipeline: Pipeline) -> None:
         self.name = name
         self.pipeline = pipeline
-        detect = camera.detect
-        self.settings = DetectSettings(detect.labels, detect.confidence, detect.imgsz)
-        self.tracker = ObjectTracker(detect.tracker, detect.confidence, detect.fps)
-        self.engine = RuleEngine(name, camera, pipeline.config.site.timezone)
+        self.analyser = FrameAnalyser(name, camera, pipeline.config.site.timezone, self._detect)
         self.reader = CameraReader(reader_settings(name, camera), pipeline.publish_status)
         self._thread = threading.Thread(target=self._run, name=f"worker-{name}", daemon=True)
 
@@ -74,6 +74,14 @@ class CameraWorker:
     def join(self, timeout_s: float) -> None:
         self._thread.join(timeout_s)
 
+    def _detect(
+        self, image: Image, settings: DetectSettings, floor: float | None, grid: TileGrid | None
+    ) -> Detections:
+        started_s = time.monotonic()
+        found = self.pipeline.inference.detect(self.name, image, settings, floor, grid)
+        self.pipeline.stats.detect_latency.add(time.monotonic() - started_s)
+        return found
+
     def _run(self) -> None:
         stopping = self.pipeline.stopping
         while not stopping.is_set():
@@ -81,27 +89,24 @@ class CameraWorker:
             if frame is None:
                 if self.reader.finished:
                     break
+                if self.reader.status().state != CameraState.ONLINE:
+                    # Without pictures the rules would never step and an open alert would
+                    # stay open for the whole outage; stepping on nothing lets it end.
+                    self.pipeline.emit(self.analyser.observe_nothing(_nothing_seen()))
                 continue
             try:
-                self.analyse(frame)
+                analysis = self.analyser.analyse(frame)
             except Exception:  # one bad frame must not stop the camera
                 log.exception("camera %s: analysing frame %d failed", self.name, frame.seq)
-        self.pipeline.emit(
-            self.engine.close_all(Observation(Detections.empty(), 0, 0, datetime.now(UTC)))
-        )
+                continue
+            self.pipeline.stats.frames_analysed += 1
+            self.pipeline.stats.detector_frames += int(analysis.detected)
+            self.pipeline.emit(analysis.events, frame)
+        self.pipeline.emit(self.analyser.close(_nothing_seen()))
 
-    def analyse(self, frame: Frame) -> None:
-        stats = self.pipeline.stats
-        with self.pipeline.detector_lock:
-            started_s = time.monotonic()
-            detections = self.pipeline.detector.detect(
-                frame.image, self.settings, ObjectTracker.LOW_SCORE
-            )
-            stats.detect_latency.add(time.monotonic() - started_s)
-        tracks = self.tracker.update(detections, frame.image)
-        observation = Observation(tracks, frame.width, frame.height, frame.captured_at)
-        stats.frames_analysed += 1
-        self.pipeline.emit(self.engine.step(observation, frame), frame)
+
+def _nothing_seen() -> Observation:
+    return Observation(Detections.empty(), 0, 0, datetime.now(UTC))
 
 
 class Pipeline:
@@ -116,7 +121,7 @@ class Pipeline:
     ) -> None:
         self.config = config
         self.detector = detector
-        self.detector_lock = threading.Lock()
+        self.inference = InferenceWorker(detector)
         self.publisher = publisher
         self.listeners = listeners
         self.stats = PipelineStats()
@@ -130,6 +135,7 @@ class Pipeline:
 
     def start(self) -> None:
         self.publisher.start()
+        self.inference.start()
         for worker in self.workers:
             worker.start()
 
@@ -139,6 +145,7 @@ class Pipeline:
             worker.reader.stop(timeout_s=1.0)
         for worker in self.workers:
             worker.join(timeout_s)
+        self.inference.stop()
         self.publisher.stop()
 
     def wait_finished(self, timeout_s: float | None = None) -> None:
