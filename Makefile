@@ -12,7 +12,7 @@ DEBIAN_PACKAGES := ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plu
 # CPU machines: this torch pair is the one pip finds locally; the Docker image pins its own.
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: demo test lint typecheck pytest system-packages venv clean
+.PHONY: demo test lint typecheck pytest system-packages venv clean bench bench-live
 
 demo: venv
 	$(BIN)/nightwatch demo $(ARGS)
@@ -28,6 +28,20 @@ typecheck: venv
 
 pytest: venv system-packages
 	$(BIN)/pytest -ra $(PYTEST_ARGS)
+
+SHARED ?= $(or $(NIGHTWATCH_SHARED),../shared)
+BENCH_CAMERAS ?= 4
+BENCH_SECONDS ?= 600
+
+# Throughput, latency, memory and recall on the shared footage (prints JSON).
+bench: venv
+	$(BIN)/nightwatch bench --source $(SHARED)/footage/people.mp4 \
+		--model $(SHARED)/models/yolo11n_int8_openvino_model \
+		--ground-truth $(SHARED)/footage/MOT17-mini --json
+
+# BENCH_CAMERAS real-time RTSP cameras for BENCH_SECONDS through the real pipeline.
+bench-live: venv system-packages
+	tests/support/bench_live.sh $(BENCH_CAMERAS) $(BENCH_SECONDS) --json
 
 venv: $(STAMP)
 

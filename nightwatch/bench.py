@@ -1,0 +1,290 @@
+"""`nightwatch bench`: decode, inference and full-pipeline throughput, latency, memory, recall.
+
+Every figure comes from one run on one machine, so ratios between them are meaningful: the
+pipeline's frames per second are compared with the same model's inference-only rate on the
+same frames, measured minutes apart at most.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import resource
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+from tqdm import tqdm
+
+from alerts.mqtt import MqttPublisher
+from alerts.payloads import alert_payload
+from config.schema import CameraConfig, MqttConfig
+from detectors.yolo import DetectSettings, YoloDetector
+from ingest.frame import Frame, Image
+from ingest.source import SourceSettings, VideoSource
+from nightwatch.analyser import FrameAnalyser, direct_detection, tile_grid
+from nightwatch.mot_eval import Score, load_frames, score_frame
+
+
+@dataclass(slots=True)
+class BenchReport:
+    source: str
+    model: str
+    frames: int
+    decode_fps: float = 0.0
+    inference_only_fps: float = 0.0
+    pipeline_fps: float = 0.0
+    pipeline_to_inference_ratio: float = 0.0
+    detector_frame_share: float = 0.0
+    stage_ms: dict[str, float] = field(default_factory=dict)
+    alerts_received: int = 0
+    latency_p50_s: float | None = None
+    latency_p99_s: float | None = None
+    cpu_percent: float = 0.0
+    peak_rss_mb: float = 0.0
+    precision: float | None = None
+    recall: float | None = None
+    ground_truth_ms_per_frame: float | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def decode_all(source: str, limit: int | None, progress: bool) -> tuple[list[Image], float]:
+    """Every picture of the file as BGR, and the decode rate (pictures per second)."""
+    images: list[Image] = []
+    video = VideoSource(SourceSettings(source, realtime=False))
+    started = time.perf_counter()
+    for picture in tqdm(video.pictures(), desc="decode", disable=not progress, unit="frame"):
+        images.append(picture.to_image())
+        if limit is not None and len(images) >= limit:
+            break
+    elapsed = time.perf_counter() - started
+    video.close()
+    return images, len(images) / elapsed
+
+
+def inference_only(
+    detector: YoloDetector, images: list[Image], settings: DetectSettings, progress: bool
+) -> float:
+    """The model alone on pre-decoded frames: the bound the pipeline is measured against."""
+    detector.detect(images[0], settings)  # warm-up outside the timing
+    started = time.perf_counter()
+    for image in tqdm(images, desc="inference", disable=not progress, unit="frame"):
+        detector.detect(image, settings)
+    return len(images) / (time.perf_counter() - started)
+
+
+class AlertLatencySubscriber:
+    """Receives alerts through the real broker and measures capture-to-receive latency."""
+
+    def __init__(self, mqtt: MqttConfig, topic: str) -> None:
+        self.latencies_s: list[float] = []
+        self._client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-{os.getpid()}")
+        self._client.on_message = self._on_message
+        self._client.connect(mqtt.host, mqtt.port)
+        self._client.subscribe(topic, qos=1)
+        self._client.loop_start()
+
+    def _on_message(self, client: Any, userdata: Any, message: paho.MQTTMessage) -> None:
+        payload = json.loads(message.payload)
+        frame_time = datetime.fromisoformat(payload["frame_time"])
+        self.latencies_s.append((datetime.now(UTC) - frame_time).total_seconds())
+
+    def stop(self) -> None:
+        self._client.loop_stop()
+        self._client.disconnect()
+
+
+@dataclass(slots=True)
+class _PipelineRun:
+    frames: int
+    fps: float
+    detector_share: float
+    stage_ms: dict[str, float]
+    latencies_s: list[float]
+
+
+def run_pipeline(
+    source: str,
+    camera: CameraConfig,
+    detector: YoloDetector,
+    mqtt: MqttConfig,
+    limit: int | None,
+    progress: bool,
+) -> _PipelineRun:
+    """The real stages, unthrottled: decode thread → analyser → MQTT through the broker.
+
+    Frames are handed over through a short blocking queue (rather than the live pipeline's
+    latest-frame slot) so every frame is analysed and the rate is the pipeline's own.
+    """
+    publisher = MqttPublisher(mqtt)
+    subscriber = AlertLatencySubscriber(mqtt, f"{mqtt.topic_prefix}/alerts/#")
+    publisher.start()
+    publisher.wait_connected(10)
+    analyser = FrameAnalyser("bench", camera, "UTC", direct_detection(detector))
+    frames: queue.Queue[Frame | None] = queue.Queue(maxsize=4)
+    decode_s = [0.0]
+    threading.Thread(
+        target=_decode_into, args=(source, limit, frames, decode_s), daemon=True
+    ).start()
+    count, publish_s = 0, 0.0
+    bar = tqdm(desc="pipeline", disable=not progress, unit="frame", total=limit)
+    started = time.perf_counter()
+    while (frame := frames.get()) is not None:
+        analysis = analyser.analyse(frame)
+        before_publish = time.perf_counter()
+        for event in analysis.events:
+            payload = alert_payload(event, "bench")
+            publisher.publish(
+                publisher.topics.alert(event.key.camera, event.key.rule), payload.to_json()
+            )
+        publish_s += time.perf_counter() - before_publish
+        count += 1
+        bar.update()
+    elapsed = time.perf_counter() - started
+    bar.close()
+    time.sleep(1.0)  # let the last messages arrive
+    publisher.stop()
+    subscriber.stop()
+    seconds = {**analyser.seconds, "publish": publish_s, "decode": decode_s[0]}
+    return _PipelineRun(
+        frames=count,
+        fps=count / elapsed,
+        detector_share=analyser.gate.detector_share,
+        stage_ms={
+            stage: round(1000 * total / max(count, 1), 2) for stage, total in seconds.items()
+        },
+        latencies_s=subscriber.latencies_s,
+    )
+
+
+def _decode_into(
+    source: str, limit: int | None, frames: queue.Queue[Frame | None], decode_s: list[float]
+) -> None:
+    video = VideoSource(SourceSettings(source, realtime=False))
+    clock = time.perf_counter()
+    for seq, picture in enumerate(video.pictures()):
+        if limit is not None and seq >= limit:
+            break
+        image = picture.to_image()
+        now = time.perf_counter()
+        decode_s[0] += now - clock
+        captured = datetime.now(UTC)
+        frames.put(Frame("bench", seq, captured, time.monotonic(), image, picture.offset_s))
+        clock = time.perf_counter()
+    video.close()
+    frames.put(None)
+
+
+def ground_truth_score(
+    detector: YoloDetector, root: Path, camera: CameraConfig, progress: bool
+) -> tuple[Score, float]:
+    """Person precision/recall on MOT-format ground truth, with the camera's detect settings."""
+    detect = camera.detect
+    settings = DetectSettings(("person",), detect.confidence, detect.imgsz)
+    grid = tile_grid(detect)
+    score, elapsed, frames = Score(), 0.0, list(load_frames(root))
+    for truth in tqdm(frames, desc="ground truth", disable=not progress, unit="frame"):
+        image = np.asarray(cv2.imread(str(truth.image_path)), np.uint8)
+        started = time.perf_counter()
+        found = (
+            detector.detect(image, settings)
+            if grid is None
+            else detector.detect_tiled(image, settings, grid)
+        )
+        elapsed += time.perf_counter() - started
+        score_frame(found.xyxy, found.score, truth, score)
+    return score, 1000 * elapsed / max(len(frames), 1)
+
+
+def resource_figures(started_cpu: float, started_wall: float) -> tuple[float, float]:
+    """CPU use (percent of one core, over the run) and peak resident memory (MiB)."""
+    times = os.times()
+    cpu = (times.user + times.system - started_cpu) / max(time.perf_counter() - started_wall, 1e-6)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return round(100 * cpu, 1), round(peak_mb, 1)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    return round(float(np.percentile(values, q)), 4) if values else None
+
+
+def report_json(report: BenchReport) -> str:
+    return json.dumps(asdict(report), indent=2)
+
+
+def bench(
+    source: str,
+    detector: YoloDetector,
+    model: str,
+    camera: CameraConfig,
+    mqtt: MqttConfig,
+    ground_truth: Path | None,
+    limit: int | None,
+    progress: bool,
+) -> BenchReport:
+    """Run every measurement in turn and gather the report."""
+    cpu_start, wall_start = sum(os.times()[:2]), time.perf_counter()
+    images, decode_fps = decode_all(source, limit, progress)
+    detect = camera.detect
+    settings = DetectSettings(detect.labels, detect.confidence, detect.imgsz)
+    inference_fps = inference_only(detector, images, settings, progress)
+    del images
+    run = run_pipeline(source, camera, detector, mqtt, limit, progress)
+    report = BenchReport(
+        source=source,
+        model=model,
+        frames=run.frames,
+        decode_fps=round(decode_fps, 1),
+        inference_only_fps=round(inference_fps, 2),
+        pipeline_fps=round(run.fps, 2),
+        pipeline_to_inference_ratio=round(run.fps / inference_fps, 3),
+        detector_frame_share=round(run.detector_share, 3),
+        stage_ms=run.stage_ms,
+        alerts_received=len(run.latencies_s),
+        latency_p50_s=percentile(run.latencies_s, 50),
+        latency_p99_s=percentile(run.latencies_s, 99),
+        settings=detect.model_dump(mode="json"),
+    )
+    if ground_truth is not None:
+        score, ms_per_frame = ground_truth_score(detector, ground_truth, camera, progress)
+        report.precision = round(score.precision, 3)
+        report.recall = round(score.recall, 3)
+        report.ground_truth_ms_per_frame = round(ms_per_frame, 1)
+    report.cpu_percent, report.peak_rss_mb = resource_figures(cpu_start, wall_start)
+    return report
+
+
+def bench_camera(source: str) -> CameraConfig:
+    """The camera the benchmark uses without --config: whole-frame intrusion on persons.
+
+    Updates are not rate-limited, so every change of the objects in view is a message whose
+    capture-to-receive latency is measured.
+    """
+    return CameraConfig.model_validate(
+        {
+            "source": source,
+            "zones": {"frame": {"polygon": [[0, 0], [1, 0], [1, 1], [0, 1]]}},
+            "rules": [
+                {
+                    "type": "intrusion",
+                    "zone": "frame",
+                    "update_interval_s": 0,
+                    "clear_s": 1,
+                    "cooldown_s": 0,
+                }
+            ],
+        }
+    )
+
+
+def human_report(report: BenchReport) -> str:
+    lines = [f"{key:>28}: {value}" for key, value in asdict(report).items()]
+    return "\n".join(lines)
