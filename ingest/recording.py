@@ -177,6 +177,8 @@ class Recorder:
             return
         self._open[alert_id] = clip
         for stored in list(self.ring.since(start)):
+            if alert_id not in self._open:
+                return  # writing failed and the clip was abandoned: never touch it again
             self._write(clip, stored)
 
     def _open_output(self, alert_id: str, path: Path) -> _OpenClip:
