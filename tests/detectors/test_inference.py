@@ -1,0 +1,119 @@
+"""The shared inference worker: each camera gets its own answer, none is starved."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from detectors.detections import Detections
+from detectors.inference import InferenceWorker
+from detectors.tiling import TileGrid
+from detectors.yolo import DetectSettings, YoloDetector
+from ingest.frame import Image
+from ingest.source import SourceSettings, VideoSource
+
+SETTINGS = DetectSettings(("person",), 0.35, 640)
+
+
+class SlowModel:
+    """Stands in for the model in the fairness test: 20 ms a batch, records what it saw."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+
+    def detect_many(
+        self, images: list[Image], settings: DetectSettings, floor: float | None = None
+    ) -> list[Detections]:
+        time.sleep(0.02)
+        self.batches.append([int(image[0, 0, 0]) for image in images])
+        return [
+            Detections.of([[0, 0, 1, 1]], [0.9], [str(int(image[0, 0, 0]))]) for image in images
+        ]
+
+    def detect_tiled(
+        self, image: Image, settings: DetectSettings, grid: TileGrid, floor: float | None = None
+    ) -> Detections:
+        return self.detect_many([image], settings, floor)[0]
+
+
+def camera_loop(
+    worker: InferenceWorker,
+    camera: int,
+    stop: threading.Event,
+    served: Counter[int],
+    pause_s: float,
+) -> None:
+    image = np.full((8, 8, 3), camera, np.uint8)
+    while not stop.is_set():
+        answer = worker.detect(f"cam-{camera}", image, SETTINGS)
+        assert answer.label.tolist() == [str(camera)]  # never another camera's answer
+        served[camera] += 1
+        time.sleep(pause_s)
+
+
+def test_a_busy_camera_does_not_starve_the_others() -> None:
+    model = SlowModel()
+    worker = InferenceWorker(model)  # type: ignore[arg-type]
+    worker.start()
+    stop, served = threading.Event(), Counter[int]()
+    threads = [
+        threading.Thread(target=camera_loop, args=(worker, camera, stop, served, pause))
+        for camera, pause in ((1, 0.0), (2, 0.0), (3, 0.0), (4, 0.05))
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(2.0)
+    stop.set()
+    for thread in threads:
+        thread.join(5)
+    worker.stop()
+    busy = [served[camera] for camera in (1, 2, 3)]
+    assert min(busy) >= 0.8 * max(busy)  # equally busy cameras are served equally
+    assert served[4] >= 0.5 * min(busy)  # the slower camera is served every round it asks
+    assert max(len(batch) for batch in model.batches) >= 3  # waiting frames go together
+    assert all(len(batch) == len(set(batch)) for batch in model.batches)  # one frame per camera
+
+
+def test_errors_reach_the_camera_that_asked() -> None:
+    class Broken(SlowModel):
+        def detect_many(
+            self, images: list[Image], settings: DetectSettings, floor: float | None = None
+        ) -> list[Detections]:
+            raise RuntimeError("device lost")
+
+    worker = InferenceWorker(Broken())  # type: ignore[arg-type]
+    worker.start()
+    with pytest.raises(RuntimeError, match="device lost"):
+        worker.detect("cam", np.zeros((8, 8, 3), np.uint8), SETTINGS)
+    worker.stop()
+
+
+@pytest.mark.slow
+def test_shared_worker_gives_each_camera_what_the_model_sees(
+    detector: YoloDetector, people_mp4: Path
+) -> None:
+    video = VideoSource(SourceSettings(str(people_mp4), realtime=False))
+    pictures = video.pictures()
+    images = [next(pictures).to_image() for _ in range(60)][::20]
+    video.close()
+    expected = [len(detector.detect(image, SETTINGS)) for image in images]
+    worker = InferenceWorker(detector)
+    worker.start()
+    answers: dict[int, int] = {}
+
+    def ask(index: int) -> None:
+        answers[index] = len(worker.detect(f"cam-{index}", images[index], SETTINGS))
+
+    threads = [threading.Thread(target=ask, args=(index,)) for index in range(len(images))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    worker.stop()
+    assert [answers[index] for index in range(len(images))] == expected
+    assert min(expected) >= 8
