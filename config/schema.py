@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from config.common import Name, Strict
 from config.rules import RuleConfig
+from config.storage import StorageConfig
 
 
 class SiteConfig(Strict):
@@ -135,7 +136,7 @@ class DetectConfig(Strict):
     confidence: float = Field(0.35, gt=0, lt=1, description="Minimum detection score (0-1).")
     imgsz: int = Field(640, ge=32, le=4096, description="Model input size, pixels.")
     tracker: Literal["bytetrack", "botsort"] = Field("bytetrack", description="Tracker.")
-    motion_gate: MotionGateConfig = Field(default_factory=lambda: MotionGateConfig())
+    motion_gate: MotionGateConfig = Field(default_factory=MotionGateConfig)
     tiling: TilingConfig | None = Field(
         None, description="Also detect on overlapping tiles, for small, distant objects."
     )
@@ -191,6 +192,21 @@ class ZoneConfig(Strict):
         return points
 
 
+class RecordConfig(Strict):
+    """Alert clips from the camera's own packets, and snapshots."""
+
+    enabled: bool = Field(True, description="Write snapshots and clips for this camera's alerts.")
+    pre_capture_s: float = Field(
+        5.0, ge=0, le=60, description="Clip starts this long before the alert (at a keyframe), s."
+    )
+    post_capture_s: float = Field(
+        5.0, ge=0, le=300, description="Clip goes on this long after the alert ends, seconds."
+    )
+    max_buffer_mb: int = Field(
+        64, ge=4, le=4096, description="Memory for the packet ring buffer, MiB. Default 64."
+    )
+
+
 class CameraConfig(Strict):
     source: str = Field(
         description="rtsp://, rtsps://, a video file path, or usb:N / /dev/videoN for USB."
@@ -204,6 +220,7 @@ class CameraConfig(Strict):
     )
     detect: DetectConfig = Field(default_factory=DetectConfig)
     reconnect: ReconnectConfig = Field(default_factory=ReconnectConfig)
+    record: RecordConfig = Field(default_factory=RecordConfig)
     zones: dict[Name, ZoneConfig] = Field(default_factory=dict, description="Named zones.")
     rules: tuple[RuleConfig, ...] = Field(default=(), description="Rules on this camera.")
 
@@ -249,3 +266,4 @@ class NightwatchConfig(Strict):
     mqtt: MqttConfig = Field(default_factory=MqttConfig)
     model: ModelConfig = Field(default_factory=ModelConfig)
     cameras: dict[Name, CameraConfig] = Field(min_length=1, description="Cameras by name.")
+    storage: StorageConfig = Field(default_factory=StorageConfig)

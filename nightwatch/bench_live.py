@@ -9,14 +9,17 @@ leak or a backlog).
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
 from alerts.mqtt import MqttPublisher
+from alerts.store import open_store
 from config.schema import MqttConfig, NightwatchConfig
 from detectors.yolo import YoloDetector
 from nightwatch.bench import AlertLatencySubscriber, percentile
@@ -85,7 +88,9 @@ def bench_live(
 ) -> LiveReport:
     mqtt: MqttConfig = config.mqtt
     subscriber = AlertLatencySubscriber(mqtt, f"{mqtt.topic_prefix}/alerts/#")
-    pipeline = Pipeline(config, detector, MqttPublisher(mqtt))
+    data = tempfile.TemporaryDirectory(prefix="nightwatch-bench-")
+    store = open_store(f"sqlite:///{data.name}/nightwatch.db", Path(data.name) / "media")
+    pipeline = Pipeline(config, detector, MqttPublisher(mqtt), store)
     pipeline.start()
     time.sleep(warmup_s)
     subscriber.latencies_s.clear()
@@ -127,6 +132,8 @@ def bench_live(
     report.cpu_percent = round(100 * cpu, 1)
     pipeline.stop()
     subscriber.stop()
+    store.close()
+    data.cleanup()
     return report
 
 

@@ -1,4 +1,4 @@
-"""The `nightwatch` command: run, demo, validate-config."""
+"""The `nightwatch` command: run, demo, analyze, bench, audit, validate-config."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from config.errors import ConfigError
 from config.loader import LoadedConfig, load_config
+from nightwatch.audit_cli import add_audit_commands
 
 if TYPE_CHECKING:
     from alerts.payloads import AlertPayload
@@ -78,6 +79,17 @@ def _parser() -> argparse.ArgumentParser:
     live.add_argument("--json", action="store_true", help="print the report as JSON")
     live.set_defaults(handler=_bench_live)
 
+    analyze = commands.add_parser("analyze", help="run the rules over a video file, fast")
+    analyze.add_argument("--config", required=True, help="YAML configuration file")
+    analyze.add_argument("video", help="video file; it replaces the cameras' sources")
+    analyze.add_argument("--out", help="write alerts here (JSON lines) instead of stdout")
+    analyze.add_argument("--camera", help="only this camera of the configuration")
+    analyze.add_argument("--start", help="ISO time of the first frame (default 2000-01-01Z)")
+    analyze.add_argument("--no-progress", action="store_true", help="no progress bar")
+    analyze.set_defaults(handler=_analyze)
+
+    add_audit_commands(commands)
+
     validate = commands.add_parser("validate-config", help="check a configuration file")
     validate.add_argument("file")
     validate.set_defaults(handler=_validate)
@@ -139,6 +151,12 @@ def _bench_live(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analyze(args: argparse.Namespace) -> int:
+    from nightwatch.analyze import run_command
+
+    return run_command(args)
+
+
 def _validate(args: argparse.Namespace) -> int:
     loaded = load_config(args.file)
     cameras = ", ".join(loaded.config.cameras)
@@ -156,11 +174,13 @@ def run_until_signal(
     """Start the pipeline, stop it cleanly on SIGINT/SIGTERM (or after duration_s)."""
     from alerts.mqtt import MqttPublisher
     from nightwatch.pipeline import Pipeline
-    from nightwatch.startup import load_detector
+    from nightwatch.startup import load_detector, open_store_or_explain
 
+    store = open_store_or_explain(loaded)
     detector = load_detector(loaded)
     listeners = (_print_alert,) if print_alerts else ()
-    pipeline = Pipeline(loaded.config, detector, MqttPublisher(loaded.config.mqtt), listeners)
+    publisher = MqttPublisher(loaded.config.mqtt)
+    pipeline = Pipeline(loaded.config, detector, publisher, store, listeners)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -173,6 +193,7 @@ def run_until_signal(
     log.info("running %d camera(s); Ctrl-C stops", len(pipeline.workers))
     stop.wait(duration_s)
     pipeline.stop()
+    store.close()
     log.info(
         "stopped after %d frames analysed, %d alert messages",
         pipeline.stats.frames_analysed,

@@ -8,11 +8,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from alerts.lifecycle import AlertEvent
 from alerts.mqtt import MqttPublisher
 from alerts.payloads import AlertPayload, alert_payload, camera_status_payload
-from alerts.rules.base import Observation
+from alerts.retention import apply_retention
+from alerts.rules.base import Observation, Verdict
+from alerts.store import Store, StoreError
 from config.schema import CameraConfig, NightwatchConfig
 from detectors.detections import Detections
 from detectors.inference import InferenceWorker
@@ -20,8 +23,10 @@ from detectors.tiling import TileGrid
 from detectors.yolo import DetectSettings, YoloDetector
 from ingest.camera import CameraReader, ReaderSettings
 from ingest.frame import CameraState, CameraStatus, Frame, Image
+from ingest.recording import Clip, Recorder
 from ingest.source import SourceSettings
 from nightwatch.analyser import FrameAnalyser
+from nightwatch.evidence import EvidenceWriter, recorder_settings, storage_health, zone_polygons
 from nightwatch.stats import LatencyRecorder
 
 log = logging.getLogger(__name__)
@@ -64,7 +69,9 @@ class CameraWorker:
         self.name = name
         self.pipeline = pipeline
         self.analyser = FrameAnalyser(name, camera, pipeline.config.site.timezone, self._detect)
-        self.reader = CameraReader(reader_settings(name, camera), pipeline.publish_status)
+        self.reader = CameraReader(
+            reader_settings(name, camera), pipeline.publish_status, pipeline.recorders.get(name)
+        )
         self._thread = threading.Thread(target=self._run, name=f"worker-{name}", daemon=True)
 
     def start(self) -> None:
@@ -117,27 +124,45 @@ class Pipeline:
         config: NightwatchConfig,
         detector: YoloDetector,
         publisher: MqttPublisher,
+        store: Store,
         listeners: tuple[AlertListener, ...] = (),
     ) -> None:
         self.config = config
         self.detector = detector
         self.inference = InferenceWorker(detector)
         self.publisher = publisher
+        self.store = store
         self.listeners = listeners
         self.stats = PipelineStats()
         self.stopping = threading.Event()
         self.statuses: dict[str, CameraStatus] = {}
+        self.recorders = {
+            name: Recorder(
+                name,
+                recorder_settings(camera, store.media_dir),
+                self._on_clip,
+                partial(self._on_recording_problem, name),
+            )
+            for name, camera in config.cameras.items()
+            if camera.enabled and camera.record.enabled
+        }
+        self.evidence = EvidenceWriter(
+            store.media_dir, store, self.recorders, zone_polygons(config)
+        )
+        self.health = {name: storage_health(name) for name in self.recorders}
         self.workers = [
             CameraWorker(name, camera, self)
             for name, camera in config.cameras.items()
             if camera.enabled
         ]
+        self._retention = threading.Thread(target=self._retain, name="retention", daemon=True)
 
     def start(self) -> None:
         self.publisher.start()
         self.inference.start()
         for worker in self.workers:
             worker.start()
+        self._retention.start()
 
     def stop(self, timeout_s: float = 10.0) -> None:
         self.stopping.set()
@@ -161,8 +186,13 @@ class Pipeline:
         )
 
     def emit(self, events: list[AlertEvent], frame: Frame | None = None) -> None:
+        """Store, publish, and gather evidence for each event, in that order."""
         for event in events:
             payload = alert_payload(event, self.config.site.name)
+            try:
+                self.store.record_alert(payload)
+            except StoreError:  # a store outage must not silence the alerts themselves
+                log.exception("alert %s (%s) not stored", payload.id, payload.type)
             self.publisher.publish(
                 self.publisher.topics.alert(event.key.camera, event.key.rule), payload.to_json()
             )
@@ -171,3 +201,28 @@ class Pipeline:
                 self.stats.publish_latency.add(time.monotonic() - frame.monotonic_s)
             for listener in self.listeners:
                 listener(payload)
+            if self.config.cameras[event.key.camera].record.enabled:
+                self.evidence.on_event(event)
+
+    def _on_clip(self, clip: Clip) -> None:
+        try:
+            self.evidence.on_clip(clip)
+        except (StoreError, OSError):
+            log.exception("clip %s of alert %s not registered", clip.path, clip.alert_id)
+
+    def _on_recording_problem(self, camera: str, problem: str | None) -> None:
+        """A full disk (or another write failure) raises an alert of its own, and its end."""
+        worker = next(worker for worker in self.workers if worker.name == camera)
+        self.publish_status(worker.reader.status())
+        verdict = Verdict(problem is not None, Detections.empty())
+        self.emit(self.health[camera].step(verdict, datetime.now(UTC)))
+
+    def _retain(self) -> None:
+        interval_s = self.config.storage.retention_interval_s
+        while not self.stopping.wait(interval_s):
+            try:
+                report = apply_retention(self.store, self.config.storage, datetime.now(UTC))
+            except (StoreError, OSError):
+                log.exception("retention failed; will try again in %s s", interval_s)
+                continue
+            log.info("retention: %s", report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from alerts.store import Store, StoreUnavailableError, open_configured_store
 from config.errors import ConfigError, ConfigIssue
 from config.loader import KeyPath, LoadedConfig
 from detectors.yolo import ModelError, YoloDetector
@@ -52,3 +53,19 @@ def check_labels(loaded: LoadedConfig, known: set[str]) -> None:
         ]
     if issues:
         raise ConfigError(issues)
+
+
+def open_store_or_explain(loaded: LoadedConfig) -> Store:
+    """Open (and migrate) the configured store; an unreachable database is a config error."""
+    try:
+        return open_configured_store(loaded.config.storage)
+    except StoreUnavailableError as error:
+        raise ConfigError(
+            [
+                loaded.issue(
+                    ("storage", "database_url"),
+                    str(error),
+                    fix="start the database or correct storage.database_url",
+                )
+            ]
+        ) from error
