@@ -79,12 +79,18 @@ def upgrade_to_head(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    # Features add their tables on their own branches from the initial revision, so there
+    # may be several heads; all of them are applied.
+    heads = set(ScriptDirectory.from_config(config).get_heads())
     with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-        current = MigrationContext.configure(connection).get_current_revision()
-        if current != head:
-            log.info("upgrading the store's schema from %s to %s", current or "empty", head)
+        current = set(MigrationContext.configure(connection).get_current_heads())
+        if current != heads:
+            log.info(
+                "upgrading the store's schema from %s to %s",
+                sorted(current) or "empty",
+                sorted(heads),
+            )
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
