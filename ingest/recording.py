@@ -129,10 +129,15 @@ class Recorder:
         if packet.size == 0:
             return
         duration = int(packet.duration or 0)
-        if self._last_dts is not None and packet.dts is not None:
-            if packet.dts + self._dts_shift <= self._last_dts:
-                # A looping file started again: keep timestamps rising so clips stay playable.
-                self._dts_shift = self._last_dts + max(duration, 1) - packet.dts
+        went_back = (
+            self._last_dts is not None
+            and packet.dts is not None
+            and packet.dts + self._dts_shift <= self._last_dts
+        )
+        if went_back:
+            # A looping file started again: keep timestamps rising so clips stay playable.
+            assert self._last_dts is not None
+            self._dts_shift = self._last_dts + max(duration, 1) - packet.dts
         shift = self._dts_shift
         stored = StoredPacket(
             data=bytes(packet),
