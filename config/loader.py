@@ -166,13 +166,16 @@ def _scalar(text: str) -> Any:
 
 
 def _issue_from(error: Mapping[str, Any], file: str, lines: Mapping[KeyPath, int]) -> ConfigIssue:
+    context: Mapping[str, Any] = error.get("ctx") or {}
     location: KeyPath = tuple(
         part for part in error["loc"] if not (isinstance(part, str) and part in _UNION_TAGS)
     )
+    # A model-level check (PydanticCustomError) can name the key it is about, and its fix.
+    location = (*location, *context.get("at", ()))
     kind = error["type"]
     message = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
-    fix = ""
+    fix = str(context.get("fix", ""))
     if kind == "extra_forbidden":
         message = "unknown key"
         fix = "remove it or correct its spelling (see docs and config/examples/)"
@@ -182,6 +185,8 @@ def _issue_from(error: Mapping[str, Any], file: str, lines: Mapping[KeyPath, int
         value = None
     elif kind == "union_tag_invalid":
         fix = "use one of the rule types listed in docs/rules.md"
+    elif kind in ("literal_error", "enum") and "expected" in context:
+        fix = f"use one of {context['expected']}"
     if isinstance(value, dict | list):
         value = None
     return ConfigIssue(file, _line_of(lines, location), _dotted(location), message, value, fix)

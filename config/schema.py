@@ -247,8 +247,7 @@ class CameraConfig(Strict):
                         "zone": rule.zone,
                         "known": known,
                         "at": ("rules", index, "zone"),
-                        "fix": "use one of the known zones, or define it under this "
-                        "camera's zones",
+                        "fix": "use one of the known zones, or define it under this camera's zones",
                     },
                 )
             if rule.rule_name in names:
