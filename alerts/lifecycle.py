@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -49,6 +50,7 @@ class AlertEvent:
     best_frame: Frame | None
     best_objects: Detections
     frame: Frame | None
+    details: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -118,7 +120,9 @@ class AlertLifecycle:
             best_objects=verdict.objects,
         )
         self._open = alert
-        return self._event(alert, AlertType.NEW, verdict.objects, now, frame)
+        return self._event(
+            alert, AlertType.NEW, verdict.objects, now, frame, details=verdict.details
+        )
 
     def _note_changes(self, alert: _OpenAlert, verdict: Verdict, frame: Frame | None) -> None:
         score = _best_score(verdict.objects)
@@ -134,7 +138,9 @@ class AlertLifecycle:
         alert.last_sent_at = now
         alert.sent_track_ids = _ids(verdict.objects)
         alert.pending_change = False
-        return self._event(alert, AlertType.UPDATE, verdict.objects, now, frame)
+        return self._event(
+            alert, AlertType.UPDATE, verdict.objects, now, frame, details=verdict.details
+        )
 
     def _event(
         self,
@@ -144,6 +150,7 @@ class AlertLifecycle:
         now: datetime,
         frame: Frame | None,
         ended_at: datetime | None = None,
+        details: Mapping[str, object] | None = None,
     ) -> AlertEvent:
         return AlertEvent(
             id=alert.id,
@@ -158,6 +165,7 @@ class AlertLifecycle:
             best_frame=alert.best_frame,
             best_objects=alert.best_objects,
             frame=frame,
+            details=dict(details or {}),
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,6 +40,11 @@ class AlertPayload(Payload):
     frame_time: datetime = Field(description="UTC capture time of the frame behind this message.")
     ended_at: datetime | None = Field(None, description="UTC time the alert ended; on end only.")
     objects: tuple[ObjectPayload, ...] = Field(description="Objects that make the alert hold.")
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description="What the rule knows beyond the objects: tamper conditions and measures, "
+        "an abandoned object's owner, … (see docs/rules.md).",
+    )
     video_offset_s: float | None = Field(
         None, description="Seconds into the video file; set by `nightwatch analyze` only."
     )
@@ -98,6 +103,7 @@ def alert_payload(
         frame_time=event.frame_time,
         ended_at=event.ended_at,
         objects=objects_payload(event.objects),
+        details=dict(event.details),
         video_offset_s=video_offset_s,
     )
 

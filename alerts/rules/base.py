@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from alerts.zones import Zone
 from config.rules import RuleBase
 from detectors.detections import Detections
+
+if TYPE_CHECKING:
+    from detectors.scene import SceneSignals
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +25,9 @@ class Observation:
     width: int
     height: int
     at: datetime
+    # What the picture itself says (tamper measures, static regions), for the rules that
+    # read it; filled by the engine only on cameras that have such a rule.
+    scene: SceneSignals | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +40,11 @@ class Verdict:
     @classmethod
     def quiet(cls) -> Verdict:
         return cls(False, Detections.empty())
+
+    @property
+    def details(self) -> Mapping[str, object]:
+        """JSON-ready facts published with the alert (rules that know more override this)."""
+        return {}
 
 
 class Rule(Protocol):
@@ -50,10 +62,14 @@ class Rule(Protocol):
 def watched(
     tracks: Detections, config: RuleBase, zone: Zone, width: int, height: int
 ) -> Detections:
-    """Tracks of the rule's labels and size whose bottom-centre stands in the zone."""
+    """Tracks of the rule's labels and size whose bottom-centre stands in the zone and in
+    none of the rule's masks."""
     if len(tracks) == 0:
         return tracks
+    feet = tracks.bottom_centre
     keep = np.isin(tracks.label, np.asarray(config.labels, np.str_))
     keep &= tracks.area_px >= config.min_area_px
-    keep &= zone.contains(tracks.bottom_centre, width, height)
+    keep &= zone.contains(feet, width, height)
+    for polygon in config.masks:
+        keep &= ~Zone("mask", polygon).contains(feet, width, height)
     return tracks[keep]

@@ -1,0 +1,335 @@
+"""Abandoned objects: a bag (or anything that arrived and stayed) left still with nobody near.
+
+What the rule needs from the pipeline
+-------------------------------------
+- `Observation.tracks`: tracked detections of the rule's labels *and of `person`* (the
+  detector's class filter must keep both), with tracker ids.
+- `Observation.scene: detectors.scene.SceneSignals | None` (default None), with
+  `scene.static_regions` (`detectors.static_foreground.StaticRegion`, full-frame pixels)
+  filled on every frame when `use_static_foreground` is on. The engine keeps one
+  `detectors.scene.SceneAnalyser` per camera, built with `static=static_settings(config)`
+  from the camera's first abandoned-object rule, and calls
+  `analyser.update(frame.image, frame.monotonic_s)` once per analysed frame, in order,
+  before the rules step. Without scene signals the rule works from detections alone.
+
+What it returns
+---------------
+An `AbandonedVerdict` (a `Verdict`: `objects` holds the abandoned things, static regions with
+label `static_object`, track id -1 and score 0.5) whose `details` names, per object, its
+source, since when it has been still and unattended, and where known its owner: the person
+track nearest it when it first appeared (`owner_track_id`) and the time of the first frame in
+which that person was no longer near it (`owner_left_at`). The engine should publish
+`details` with the alert.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from alerts.rules.base import Observation, Verdict, watched
+from alerts.zones import Zone
+from config.scene_rules import AbandonedObjectRuleConfig
+from detectors.detections import Detections
+from detectors.scene import SceneSignals
+from detectors.static_foreground import StaticSettings
+
+Box = tuple[float, float, float, float]
+
+PERSON = "person"
+STATIC_LABEL = "static_object"
+_STATIC_SCORE = 0.5  # a static region has no confidence; this ranks it below a clear detection
+_LOST_GRACE_S = 5.0  # an object unseen this long is forgotten; meanwhile it keeps its state
+_MATCH_IOU = 0.3  # an object that lost its track id is found again by this much overlap
+_COVER_SHARE = 0.5  # a detection covering this share of a static region explains it
+_OWNER_SEARCH = 2.0  # the owner is the nearest person within this many owner distances
+
+
+def static_settings(config: AbandonedObjectRuleConfig) -> StaticSettings:
+    """The camera's static-foreground settings for this rule."""
+    return StaticSettings(
+        min_area_px=float(config.min_area_px),
+        min_report_s=min(1.0, config.still_s),
+        absorb_after_s=config.forget_after_s,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AbandonedItem:
+    """One abandoned object, as an alert reports it."""
+
+    xyxy: Box
+    label: str
+    track_id: int
+    source: str  # "detection" or "static_foreground"
+    still_since: datetime
+    unattended_since: datetime
+    owner_track_id: int | None
+    owner_left_at: datetime | None
+
+    def details(self) -> dict[str, object]:
+        return {
+            "xyxy": [round(value, 1) for value in self.xyxy],
+            "label": self.label,
+            "track_id": self.track_id,
+            "source": self.source,
+            "still_since": self.still_since.isoformat(),
+            "unattended_since": self.unattended_since.isoformat(),
+            "owner_track_id": self.owner_track_id,
+            "owner_left_at": None if self.owner_left_at is None else self.owner_left_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AbandonedVerdict(Verdict):
+    """A verdict with what is known of each abandoned object (same order as `objects`)."""
+
+    items: tuple[AbandonedItem, ...] = ()
+
+    @property
+    def details(self) -> Mapping[str, object]:
+        """JSON-ready facts for the alert message."""
+        return {"objects": [item.details() for item in self.items]}
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    box: Box
+    label: str
+    track_id: int
+    score: float
+    static_age_s: float | None  # None for a detection
+
+
+@dataclass(slots=True)
+class _Item:
+    """What the rule remembers of one object."""
+
+    candidate: _Candidate
+    anchor: tuple[float, float]
+    seen_at: datetime
+    still_since: datetime
+    unattended_since: datetime | None
+    owner_track_id: int | None
+    owner_left_at: datetime | None = None
+
+
+class _People:
+    """The persons of one frame, and how far each is from a box in their own heights."""
+
+    def __init__(self, tracks: Detections) -> None:
+        people = tracks[tracks.label == PERSON]
+        self.xyxy = people.xyxy.astype(np.float64)
+        self.track_id = people.track_id
+
+    def gaps(self, box: Box) -> np.ndarray:
+        x1, y1, x2, y2 = box
+        dx = np.maximum(0.0, np.maximum(self.xyxy[:, 0] - x2, x1 - self.xyxy[:, 2]))
+        dy = np.maximum(0.0, np.maximum(self.xyxy[:, 1] - y2, y1 - self.xyxy[:, 3]))
+        heights = np.maximum(self.xyxy[:, 3] - self.xyxy[:, 1], 1.0)
+        gaps: np.ndarray = np.hypot(dx, dy) / heights
+        return gaps
+
+    def anyone_near(self, box: Box, distance: float) -> bool:
+        return bool(len(self.xyxy)) and bool((self.gaps(box) <= distance).any())
+
+    def is_near(self, track_id: int, box: Box, distance: float) -> bool:
+        mine = self.track_id == track_id
+        return bool(mine.any()) and bool((self.gaps(box)[mine] <= distance).any())
+
+    def nearest(self, box: Box, distance: float) -> int | None:
+        tracked = self.track_id >= 0
+        if not tracked.any():
+            return None
+        gaps = np.where(tracked, self.gaps(box), np.inf)
+        index = int(np.argmin(gaps))
+        return int(self.track_id[index]) if gaps[index] <= distance else None
+
+
+class AbandonedObjectRule:
+    """Fires while an object has been still, with nobody near it, for `still_s`.
+
+    Both must hold together: the clock starts at the later of "stopped moving" and "nobody
+    near", so a bag whose owner stands beside it never fires, and one that is picked up or
+    moved starts again.
+    """
+
+    def __init__(self, config: AbandonedObjectRuleConfig, zone: Zone) -> None:
+        self.config = config
+        self.zone = zone
+        self._items: dict[int, _Item] = {}
+        self._keys = itertools.count()
+
+    def reset(self) -> None:
+        self._items.clear()
+
+    def step(self, observation: Observation) -> AbandonedVerdict:
+        return self.judge(observation, observation.scene)
+
+    def judge(self, observation: Observation, scene: SceneSignals | None) -> AbandonedVerdict:
+        """Advance by one frame, with the scene signals of that frame (None: detections only)."""
+        at = observation.at
+        people = _People(observation.tracks)
+        matched: set[int] = set()
+        for candidate in self._candidates(observation, scene):
+            key = self._match(candidate, matched)
+            if key is None:
+                key = next(self._keys)
+                self._items[key] = self._new_item(candidate, at, people)
+            else:
+                self._follow(self._items[key], candidate, at)
+            matched.add(key)
+        # Everything remembered, seen this frame or not: a person who stands where an object
+        # was last seen attends it (and may be why it is hidden).
+        for item in self._items.values():
+            self._attend(item, at, people)
+        grace = timedelta(seconds=_LOST_GRACE_S)
+        for key in [key for key, item in self._items.items() if at - item.seen_at > grace]:
+            del self._items[key]
+        return self._verdict(at)
+
+    def _candidates(self, observation: Observation, scene: SceneSignals | None) -> list[_Candidate]:
+        objects = watched(
+            observation.tracks, self.config, self.zone, observation.width, observation.height
+        )
+        found = [
+            _Candidate(_box(xyxy), str(label), int(track_id), float(score), None)
+            for xyxy, label, track_id, score in zip(
+                objects.xyxy, objects.label, objects.track_id, objects.score, strict=True
+            )
+        ]
+        if scene is not None and self.config.use_static_foreground:
+            found.extend(self._static_candidates(observation, scene))
+        return found
+
+    def _static_candidates(self, observation: Observation, scene: SceneSignals) -> list[_Candidate]:
+        """Static regions in the zone that no detection (of any label) explains."""
+        detected = [_box(xyxy) for xyxy in observation.tracks.xyxy]
+        kept: list[_Candidate] = []
+        for region in scene.static_regions:
+            explained = any(_covered_share(region.xyxy, box) >= _COVER_SHARE for box in detected)
+            if explained or region.area_px < self.config.min_area_px:
+                continue
+            if self._watches(region.xyxy, observation):
+                kept.append(_Candidate(region.xyxy, STATIC_LABEL, -1, _STATIC_SCORE, region.age_s))
+        return kept
+
+    def _watches(self, box: Box, observation: Observation) -> bool:
+        """Whether a box's bottom-centre stands in the zone and in none of the masks."""
+        foot = np.asarray([[(box[0] + box[2]) / 2, box[3]]], np.float32)
+        size = (observation.width, observation.height)
+        if not self.zone.contains(foot, *size)[0]:
+            return False
+        return not any(Zone("mask", mask).contains(foot, *size)[0] for mask in self.config.masks)
+
+    def _match(self, candidate: _Candidate, matched: set[int]) -> int | None:
+        free = {key: item for key, item in self._items.items() if key not in matched}
+        if candidate.track_id >= 0:
+            for key, item in free.items():
+                if item.candidate.track_id == candidate.track_id:
+                    return key
+        overlaps = {key: _iou(candidate.box, item.candidate.box) for key, item in free.items()}
+        best = max(overlaps, key=overlaps.__getitem__, default=None)
+        return best if best is not None and overlaps[best] >= _MATCH_IOU else None
+
+    def _new_item(self, candidate: _Candidate, at: datetime, people: _People) -> _Item:
+        still_since = at
+        if candidate.static_age_s is not None:
+            still_since = at - timedelta(seconds=candidate.static_age_s)
+        owner = people.nearest(candidate.box, _OWNER_SEARCH * self.config.owner_distance)
+        return _Item(candidate, _centre(candidate.box), at, still_since, None, owner)
+
+    def _follow(self, item: _Item, candidate: _Candidate, at: datetime) -> None:
+        """Take this frame's sighting; a move beyond the allowance restarts the still clock."""
+        centre = _centre(candidate.box)
+        allowance = self.config.still_move_fraction * max(
+            candidate.box[2] - candidate.box[0], candidate.box[3] - candidate.box[1]
+        )
+        if np.hypot(centre[0] - item.anchor[0], centre[1] - item.anchor[1]) > allowance:
+            item.anchor, item.still_since = centre, at
+        if candidate.static_age_s is not None:
+            # The region's own age restarts when the thing in it changed.
+            item.still_since = max(item.still_since, at - timedelta(seconds=candidate.static_age_s))
+        item.candidate, item.seen_at = candidate, at
+
+    def _attend(self, item: _Item, at: datetime, people: _People) -> None:
+        distance = self.config.owner_distance
+        box = item.candidate.box
+        if item.owner_track_id is None:
+            item.owner_track_id = people.nearest(box, distance)
+        if item.owner_track_id is not None:
+            if people.is_near(item.owner_track_id, box, distance):
+                item.owner_left_at = None
+            elif item.owner_left_at is None:
+                item.owner_left_at = at
+        if people.anyone_near(box, distance):
+            item.unattended_since = None
+        elif item.unattended_since is None:
+            item.unattended_since = at
+
+    def _verdict(self, at: datetime) -> AbandonedVerdict:
+        still = timedelta(seconds=self.config.still_s)
+        alerting = [
+            item
+            for item in self._items.values()
+            if item.unattended_since is not None
+            and at - max(item.still_since, item.unattended_since) >= still
+        ]
+        if not alerting:
+            return AbandonedVerdict(False, Detections.empty())
+        objects = Detections.of(
+            [list(item.candidate.box) for item in alerting],
+            [item.candidate.score for item in alerting],
+            [item.candidate.label for item in alerting],
+            [item.candidate.track_id for item in alerting],
+        )
+        return AbandonedVerdict(True, objects, tuple(_report(item) for item in alerting))
+
+
+def _report(item: _Item) -> AbandonedItem:
+    assert item.unattended_since is not None
+    candidate = item.candidate
+    return AbandonedItem(
+        xyxy=candidate.box,
+        label=candidate.label,
+        track_id=candidate.track_id,
+        source="detection" if candidate.static_age_s is None else "static_foreground",
+        still_since=item.still_since,
+        unattended_since=item.unattended_since,
+        owner_track_id=item.owner_track_id,
+        owner_left_at=item.owner_left_at,
+    )
+
+
+def _box(xyxy: np.ndarray) -> Box:
+    x1, y1, x2, y2 = (float(value) for value in xyxy)
+    return (x1, y1, x2, y2)
+
+
+def _centre(box: Box) -> tuple[float, float]:
+    return ((box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0)
+
+
+def _area(box: Box) -> float:
+    return max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0)
+
+
+def _intersection(first: Box, second: Box) -> float:
+    top_left = (max(first[0], second[0]), max(first[1], second[1]))
+    return _area((*top_left, min(first[2], second[2]), min(first[3], second[3])))
+
+
+def _iou(first: Box, second: Box) -> float:
+    shared = _intersection(first, second)
+    union = _area(first) + _area(second) - shared
+    return shared / union if union > 0 else 0.0
+
+
+def _covered_share(region: Box, box: Box) -> float:
+    """How much of `region` the detection `box` covers, 0-1."""
+    area = _area(region)
+    return _intersection(region, box) / area if area > 0 else 0.0
