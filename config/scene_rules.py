@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from config.rules import RuleBase
+from config.rule_base import RuleBase
 
 TamperCheck = Literal["blackout", "covered", "defocus", "moved", "frozen"]
 TAMPER_CHECKS: tuple[TamperCheck, ...] = ("blackout", "covered", "defocus", "moved", "frozen")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from alerts.zones import Zone
-from config.rules import RuleBase
+from config.rule_base import RuleBase
 from detectors.detections import Detections
 
 if TYPE_CHECKING:
