@@ -180,6 +180,8 @@ class CameraReader:
                 if self.recorder is not None:
                     self.recorder.session_closed()
                 source.close()
+            if self._stop.is_set():  # shutting down: not a lost stream, so no reconnecting
+                return
             if not source.is_live:  # a file that reached its end (and does not loop)
                 self._set_state(CameraState.OFFLINE, "end of file")
                 return
