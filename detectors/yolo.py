@@ -42,14 +42,14 @@ def _check_path(path: str) -> None:
                 "*_openvino_model folder exported by Ultralytics"
             )
         return
+    if not is_bare_name and not candidate.exists():
+        raise ModelError(f"model file {path} does not exist; check model.path")
     if candidate.suffix not in WEIGHT_SUFFIXES:
         known = ", ".join(WEIGHT_SUFFIXES)
         raise ModelError(
             f"model {path!r} is not a format Ultralytics loads (known: {known}, "
             "or an OpenVINO folder); set model.path to one of those"
         )
-    if not is_bare_name and not candidate.is_file():
-        raise ModelError(f"model file {path} does not exist; check model.path")
 
 
 def _max_batch(path: str) -> int:

@@ -181,13 +181,16 @@ class CameraReader:
                     self.recorder.session_closed()
                 source.close()
             if self._stop.is_set():  # shutting down: not a lost stream, so no reconnecting
-                return
+                break
             if not source.is_live:  # a file that reached its end (and does not loop)
                 self._set_state(CameraState.OFFLINE, "end of file")
                 return
             delay_s = self._back_off(
                 f"{describe(self.settings.source.url)} ended the stream", delay_s
             )
+
+        # Stopped on purpose: say so, so a retained status does not claim the camera is live.
+        self._set_state(CameraState.OFFLINE, "stopped")
 
     def _back_off(self, error: str, delay_s: float) -> float:
         log.warning("camera %s: %s; retrying in %.1f s", self.settings.camera, error, delay_s)

@@ -128,10 +128,9 @@ class VideoSource:
                 options=options,
                 timeout=(self.settings.open_timeout_s, self.settings.read_timeout_s),
             )
-        except av.error.FFmpegError as error:
-            raise SourceError(f"cannot open {describe(self.settings.url)}: {error}") from error
-        except OSError as error:
-            raise SourceError(f"cannot open {describe(self.settings.url)}: {error}") from error
+        except (av.error.FFmpegError, OSError) as error:
+            reason = error.strerror or str(error)  # FFmpeg's text repeats the URL, password too
+            raise SourceError(f"cannot open {describe(self.settings.url)}: {reason}") from error
 
     def pictures(self) -> Iterator[Picture]:
         """Decoded pictures in order; loops files when asked; paces files when realtime."""
@@ -172,7 +171,8 @@ class VideoSource:
         except av.error.EOFError:
             return
         except (av.error.FFmpegError, OSError) as error:
-            raise SourceError(f"reading {describe(self.settings.url)} failed: {error}") from error
+            reason = error.strerror or str(error)
+            raise SourceError(f"reading {describe(self.settings.url)} failed: {reason}") from error
 
     def close(self) -> None:
         with contextlib.suppress(av.error.FFmpegError, OSError):

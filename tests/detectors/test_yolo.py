@@ -90,6 +90,13 @@ def test_a_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
         YoloDetector(str(missing))
 
 
+def test_a_missing_openvino_folder_is_said_to_be_missing(tmp_path: Path) -> None:
+    missing = tmp_path / "yolo11n_openvino_model"
+
+    with pytest.raises(ModelError, match=r"yolo11n_openvino_model does not exist"):
+        YoloDetector(str(missing))
+
+
 def test_an_unknown_model_format_is_a_clear_error(tmp_path: Path) -> None:
     weights = tmp_path / "model.h5"
     weights.write_bytes(b"\0" * 16)

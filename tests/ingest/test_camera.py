@@ -142,10 +142,10 @@ def test_a_reader_retries_a_missing_source_with_the_reason(tmp_path: Path) -> No
     reader.start()
     try:
         wait_until(lambda: reader.status().reconnects >= 3, 10, "three reconnect attempts")
+        status = reader.status()
     finally:
         reader.stop()
 
-    status = reader.status()
     assert status.state == CameraState.RECONNECTING
     assert status.error is not None and "absent.mp4 does not exist" in status.error
     assert status_log.states()[0] == CameraState.RECONNECTING
@@ -165,7 +165,9 @@ def test_stopping_a_reader_does_not_report_a_lost_stream(people_mp4: Path) -> No
     reader.stop()
 
     assert reader.finished
-    assert status_log.states() == [CameraState.ONLINE]
+    # Stopped on purpose: offline, said to be stopped, never "reconnecting".
+    assert status_log.states() == [CameraState.ONLINE, CameraState.OFFLINE]
+    assert reader.status().error == "stopped"
     assert reader.status().reconnects == 0
 
 

@@ -32,7 +32,7 @@ def test_labels_the_model_knows_pass(
 ) -> None:
     loaded, _ = load(tmp_path, config_with(["person", "bicycle"], ["person"], str(model_path)))
 
-    check_labels(loaded, set(detector.names.values()))
+    check_labels(loaded, list(detector.names.values()))
 
 
 def test_an_unknown_label_names_its_line_key_the_known_labels_and_the_fix(
@@ -41,7 +41,7 @@ def test_an_unknown_label_names_its_line_key_the_known_labels_and_the_fix(
     loaded, text = load(tmp_path, config_with(["person", "forklift"], ["person"], str(model_path)))
 
     with pytest.raises(ConfigError) as raised:
-        check_labels(loaded, set(detector.names.values()))
+        check_labels(loaded, list(detector.names.values()))
 
     (issue,) = raised.value.issues
     assert issue.path == "cameras.gate.detect.labels.1"
@@ -57,7 +57,7 @@ def test_a_rule_label_that_is_not_detected_is_refused(
     loaded, _ = load(tmp_path, config_with(["person"], ["person", "car"], str(model_path)))
 
     with pytest.raises(ConfigError) as raised:
-        check_labels(loaded, set(detector.names.values()))
+        check_labels(loaded, list(detector.names.values()))
 
     (issue,) = raised.value.issues
     assert issue.path == "cameras.gate.rules.0.labels"

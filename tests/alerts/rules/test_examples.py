@@ -31,7 +31,7 @@ def test_example_loads_and_builds_its_rule(example: str, rule_class: str, model_
     environ = {"NIGHTWATCH_SOURCE": "street.mp4", "NIGHTWATCH_MODEL": str(model_path)}
     loaded = parse_config(path.read_text(encoding="utf-8"), str(path), environ)
     metadata = yaml.safe_load((model_path / "metadata.yaml").read_text(encoding="utf-8"))
-    check_labels(loaded, {str(name) for name in metadata["names"].values()})
+    check_labels(loaded, [str(name) for name in metadata["names"].values()])
     [(name, camera)] = loaded.config.cameras.items()
     engine = RuleEngine(name, camera, loaded.config.site.timezone)
     assert [type(runner.rule).__name__ for runner in engine.runners] == [rule_class]
