@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any, Literal
 
@@ -13,6 +14,20 @@ from ingest.frame import CameraStatus
 
 ALERT_SCHEMA: Literal["nightwatch.alert/1"] = "nightwatch.alert/1"
 CAMERA_STATUS_SCHEMA: Literal["nightwatch.camera-status/1"] = "nightwatch.camera-status/1"
+
+
+# Message ids of alert messages derive from the message itself (alert id, type, frame time),
+# so the same message always carries the same id and a receiver can drop repeats.
+_ALERT_MESSAGES = uuid.UUID("5d0f3d52-6c39-4f1e-9a57-0d1b2f8e4c11")
+
+
+def new_message_id() -> str:
+    """A fresh id for one published message (receivers de-duplicate by it)."""
+    return str(uuid.uuid4())
+
+
+def alert_message_id(alert_id: str, kind: str, frame_time: datetime) -> str:
+    return str(uuid.uuid5(_ALERT_MESSAGES, f"{alert_id}/{kind}/{frame_time.isoformat()}"))
 
 
 class Payload(BaseModel):
@@ -48,6 +63,10 @@ class AlertPayload(Payload):
     video_offset_s: float | None = Field(
         None, description="Seconds into the video file; set by `nightwatch analyze` only."
     )
+    message_id: str = Field(
+        default_factory=new_message_id,
+        description="Id of this message; a message sent twice (after an outage) keeps it.",
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -68,6 +87,10 @@ class CameraStatusPayload(Payload):
     width: int | None
     height: int | None
     codec: str | None
+    recording_error: str | None = Field(
+        None, description="Why clips cannot be written (disk full, …); alerts carry on."
+    )
+    message_id: str = Field(default_factory=new_message_id, description="Id of this message.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -105,6 +128,7 @@ def alert_payload(
         objects=objects_payload(event.objects),
         details=dict(event.details),
         video_offset_s=video_offset_s,
+        message_id=alert_message_id(event.id, event.type.value, event.frame_time),
     )
 
 
@@ -121,4 +145,5 @@ def camera_status_payload(status: CameraStatus) -> CameraStatusPayload:
         width=status.width,
         height=status.height,
         codec=status.codec,
+        recording_error=status.recording_error,
     )

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from config.common import Name, Strict
+from config.dispatch import DispatchConfig
 from config.rules import RuleConfig
 from config.storage import StorageConfig
 
@@ -266,3 +267,6 @@ class NightwatchConfig(Strict):
     model: ModelConfig = Field(default_factory=ModelConfig)
     cameras: dict[Name, CameraConfig] = Field(min_length=1, description="Cameras by name.")
     storage: StorageConfig = Field(default_factory=StorageConfig)
+    dispatch: DispatchConfig | None = Field(
+        None, description="Patrol teams, rosters, routing and escalation; null: no dispatch."
+    )

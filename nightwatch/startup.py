@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from alerts.dispatch.service import Dispatcher
+from alerts.mqtt import MqttPublisher
+from alerts.outbox import Outbox
 from alerts.store import Store, StoreUnavailableError, open_configured_store
 from config.errors import ConfigError, ConfigIssue
 from config.loader import KeyPath, LoadedConfig
+from config.schema import NightwatchConfig
 from detectors.yolo import ModelError, YoloDetector
 
 
@@ -15,14 +19,14 @@ def load_detector(loaded: LoadedConfig) -> YoloDetector:
         detector = YoloDetector(model.path, model.device)
     except ModelError as error:
         raise ConfigError([loaded.issue(("model", "path"), str(error))]) from error
-    check_labels(loaded, set(detector.names.values()))
+    check_labels(loaded, list(detector.names.values()))
     return detector
 
 
-def check_labels(loaded: LoadedConfig, known: set[str]) -> None:
+def check_labels(loaded: LoadedConfig, known: list[str]) -> None:
     """Every label in detect and rules must be one the model produces."""
     issues: list[ConfigIssue] = []
-    known_text = ", ".join(sorted(known)[:12]) + (", …" if len(known) > 12 else "")
+    known_text = ", ".join(known[:12]) + (", …" if len(known) > 12 else "")  # model order
     for name, camera in loaded.config.cameras.items():
         watched: list[tuple[KeyPath, str]] = [
             (("cameras", name, "detect", "labels", index), label)
@@ -69,3 +73,48 @@ def open_store_or_explain(loaded: LoadedConfig) -> Store:
                 )
             ]
         ) from error
+
+
+def check_dispatch(loaded: LoadedConfig) -> None:
+    """Every route names a camera, zone and rule that exist (the schema cannot see both)."""
+    dispatch = loaded.config.dispatch
+    if dispatch is None:
+        return
+    cameras = loaded.config.cameras
+    issues: list[ConfigIssue] = []
+    for index, route in enumerate(dispatch.routes):
+        path: KeyPath = ("dispatch", "routes", index)
+        camera = cameras.get(route.camera) if route.camera is not None else None
+        if route.camera is not None and camera is None:
+            issues.append(_unknown(loaded, (*path, "camera"), route.camera, list(cameras)))
+            continue
+        watched = [camera] if camera is not None else list(cameras.values())
+        zones = {"frame"} | {zone for watched_camera in watched for zone in watched_camera.zones}
+        rules = {rule.rule_name for watched_camera in watched for rule in watched_camera.rules}
+        if route.zone is not None and route.zone not in zones:
+            issues.append(_unknown(loaded, (*path, "zone"), route.zone, sorted(zones)))
+        if route.rule is not None and route.rule not in rules:
+            issues.append(_unknown(loaded, (*path, "rule"), route.rule, sorted(rules)))
+    if issues:
+        raise ConfigError(issues)
+
+
+def _unknown(loaded: LoadedConfig, path: KeyPath, value: str, known: list[str]) -> ConfigIssue:
+    what = str(path[-1])
+    return loaded.issue(
+        path,
+        f"{value!r} is not a {what} of the cameras it applies to (known: {', '.join(known)})",
+        fix=f"use one of the known names, or null for any {what}",
+    )
+
+
+def build_delivery(
+    config: NightwatchConfig, store: Store
+) -> tuple[MqttPublisher, Outbox, Dispatcher | None]:
+    """The broker connection, the outbox draining to it, and the dispatcher (if configured)."""
+    dispatch = config.dispatch
+    session_expiry_s = dispatch.session_expiry_s if dispatch is not None else 0
+    publisher = MqttPublisher(config.mqtt, session_expiry_s=session_expiry_s)
+    outbox = Outbox(store.outbox, publisher)
+    dispatcher = Dispatcher(config, store, outbox, publisher) if dispatch is not None else None
+    return publisher, outbox, dispatcher

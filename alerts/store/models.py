@@ -129,3 +129,174 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+# Console: people, their browser sessions, integration tokens and login attempts.
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    team: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    disabled: Mapped[bool]
+    created_at: Mapped[datetime]
+    password_changed_at: Mapped[datetime]
+
+
+class SessionRow(Base):
+    """A browser session; `id` is the SHA-256 of the cookie, so a database leak logs no one in."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    remote: Mapped[str | None] = mapped_column(String(64))
+
+
+class ApiTokenRow(Base):
+    """An integration's bearer token, stored as its SHA-256 only."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class LoginAttemptRow(Base):
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    remote: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    success: Mapped[bool]
+
+    __table_args__ = (
+        Index("ix_login_attempts_name", "name", "at"),
+        Index("ix_login_attempts_remote", "remote", "at"),
+    )
+
+
+# Dispatch: the outbox of messages for the broker, dispatches and their steps, webhooks.
+
+
+class OutboxRow(Base):
+    """A message waiting for the broker (or sent: `delivered_at` is set on PUBACK).
+
+    AUTOINCREMENT on SQLite too: ids never go back after pruning, so id order is send order.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(64), unique=True)
+    topic: Mapped[str] = mapped_column(String(512))
+    payload: Mapped[str] = mapped_column(String())
+    qos: Mapped[int]
+    retain: Mapped[bool]
+    response_topic: Mapped[str | None] = mapped_column(String(512))
+    correlation: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    failure: Mapped[str | None] = mapped_column(String(256))
+
+    __table_args__ = (
+        Index("ix_outbox_pending", "delivered_at", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+
+class DispatchRow(Base):
+    __tablename__ = "dispatches"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    alert_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("alerts.id", ondelete="CASCADE"), index=True
+    )
+    team: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    chain: Mapped[Document]  # {"teams": [...]}: the escalation order
+    escalations: Mapped[int]
+    ack_deadline: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(String(2000))
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_dispatches_created", "created_at", "id"),
+        Index("ix_dispatches_team", "team", "created_at"),
+        Index("ix_dispatches_deadline", "ack_deadline"),
+    )
+
+
+class DispatchEventRow(Base):
+    """One step of a dispatch; `audit_id` is the audit record vouching for it."""
+
+    __tablename__ = "dispatch_events"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
+    dispatch_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("dispatches.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16))
+    team: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str | None] = mapped_column(String(256))
+    note: Mapped[str | None] = mapped_column(String(2000))
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    escalation: Mapped[int]
+    audit_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class WebhookDeliveryRow(Base):
+    """One POST to make (and retry) for a dispatch; every attempt is a WebhookAttemptRow."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
+    dispatch_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("dispatches.id", ondelete="CASCADE"), index=True
+    )
+    team: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(1024))
+    message_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(String())
+    state: Mapped[str] = mapped_column(String(16))  # pending, delivered, failed
+    attempts: Mapped[int]
+    next_attempt_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(512))
+
+    __table_args__ = (Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),)
+
+
+class WebhookAttemptRow(Base):
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int]
+    at: Mapped[datetime]
+    status_code: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(String(512))
+    duration_ms: Mapped[int]

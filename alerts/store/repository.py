@@ -18,8 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.audit import AuditEntry, AuditRecord, canonical_json, sha256_file, sha256_text
+from alerts.store.dispatch_rows import DispatchTable
 from alerts.store.engine import WRITE_OPTION
 from alerts.store.models import AlertRow, EvidenceRow, TransitionRow
+from alerts.store.outbox_rows import OutboxTable, add_messages
 from alerts.store.reads import StoreReads
 from alerts.store.records import (
     CATEGORIES,
@@ -31,8 +33,10 @@ from alerts.store.records import (
     UnknownAlertError,
 )
 from alerts.store.rows import AuditChain, Clock, to_evidence
+from alerts.store.webhook_rows import WebhookTable
 
 if TYPE_CHECKING:
+    from alerts.outbox import OutboxMessage
     from alerts.payloads import AlertPayload
 
 PIPELINE_SOURCE = "pipeline"
@@ -251,6 +255,39 @@ class Store(StoreReads):
             return absolute.resolve().relative_to(self.media_dir.resolve()).as_posix()
         except ValueError:
             raise StoreError(f"{path} is not inside the media folder {self.media_dir}") from None
+
+    # Dispatch: the outbox, dispatches and webhook deliveries (alerts/store/*_rows.py).
+
+    @property
+    def outbox(self) -> OutboxTable:
+        """Messages stored before they are published (see alerts/outbox.py)."""
+        return OutboxTable(self._writing, self._plain_writing, self._reader, self._clock)
+
+    @property
+    def dispatches(self) -> DispatchTable:
+        return DispatchTable(self._writing, self._reader)
+
+    @property
+    def webhooks(self) -> WebhookTable:
+        return WebhookTable(self._writing, self._reader)
+
+    def record_alert_queued(self, payload: AlertPayload, message: OutboxMessage) -> None:
+        """`record_alert`, with the message publishing it queued in the same transaction."""
+        now = self._clock()
+        with self._writing() as (session, chain), session.no_autoflush:
+            row = _existing_alerts(session, {payload.id}).get(payload.id)
+            if row is None:
+                row = AlertRow(id=payload.id, category="normal", legal_hold=False)
+                row.state = "open"
+                session.add(row)
+            self._record(row, session, chain, payload, now)
+            add_messages(session, (message,), now)
+
+    @contextmanager
+    def _plain_writing(self) -> Iterator[Session]:
+        """A write transaction that appends nothing to the audit chain (outbox bookkeeping)."""
+        with self._lock, self._writer.begin() as session:
+            yield session
 
 
 def _apply(row: AlertRow, payload: AlertPayload, document: dict[str, Any], now: datetime) -> None:
