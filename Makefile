@@ -6,9 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages the tests need: ffmpeg, and GStreamer's RTSP server with H.264 payloaders.
-DEBIAN_PACKAGES := ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
-	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools
+# Debian packages the tests need: ffmpeg; GStreamer's RTSP server with H.264 payloaders;
+# espeak-ng for spoken dispatch orders; Chromium and CJK fonts for the console's browser tests;
+# Mosquitto (its password tool, and private brokers) and openssl for the broker TLS tests.
+DEBIAN_PACKAGES := ffmpeg espeak-ng python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools \
+	chromium fonts-noto-cjk mosquitto openssl
 # CPU machines: this torch pair is the one pip finds locally; the Docker image pins its own.
 TORCH := torch==2.14.1 torchvision==0.29.1
 

@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING
 from config.errors import ConfigError
 from config.loader import LoadedConfig, load_config
 from nightwatch.audit_cli import add_audit_commands
+from nightwatch.users_cli import add_users_commands
 
 if TYPE_CHECKING:
     from alerts.payloads import AlertPayload
+    from console.server import ConsoleServer
+    from nightwatch.pipeline import Pipeline
 
 EXIT_CONFIG = 2
 log = logging.getLogger("nightwatch")
@@ -49,11 +52,13 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the pipeline until SIGINT/SIGTERM")
     run.add_argument("--config", required=True, help="YAML configuration file")
+    _add_http_option(run)
     run.set_defaults(handler=_run)
 
     demo = commands.add_parser("demo", help="run the quickstart on sample footage")
     demo.add_argument("video", nargs="?", help="video file (default: shared people.mp4)")
     demo.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
+    _add_http_option(demo)
     demo.set_defaults(handler=_demo)
 
     bench = commands.add_parser("bench", help="measure throughput, latency, memory and recall")
@@ -89,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     analyze.set_defaults(handler=_analyze)
 
     add_audit_commands(commands)
+    add_users_commands(commands)
 
     validate = commands.add_parser("validate-config", help="check a configuration file")
     validate.add_argument("file")
@@ -164,23 +170,42 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_http_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--http",
+        default="127.0.0.1:8000",
+        metavar="HOST:PORT",
+        help="serve the console here (default 127.0.0.1:8000; 'off' serves none)",
+    )
+
+
 def _run(args: argparse.Namespace) -> int:
-    return run_until_signal(load_config(args.config), duration_s=None)
+    return run_until_signal(load_config(args.config), duration_s=None, http=args.http)
 
 
 def run_until_signal(
-    loaded: LoadedConfig, duration_s: float | None, print_alerts: bool = False
+    loaded: LoadedConfig,
+    duration_s: float | None,
+    print_alerts: bool = False,
+    http: str | None = None,
 ) -> int:
     """Start the pipeline, stop it cleanly on SIGINT/SIGTERM (or after duration_s)."""
-    from alerts.mqtt import MqttPublisher
     from nightwatch.pipeline import Pipeline
-    from nightwatch.startup import load_detector, open_store_or_explain
+    from nightwatch.startup import (
+        build_delivery,
+        check_dispatch,
+        load_detector,
+        open_store_or_explain,
+    )
 
+    check_dispatch(loaded)
     store = open_store_or_explain(loaded)
     detector = load_detector(loaded)
     listeners = (_print_alert,) if print_alerts else ()
-    publisher = MqttPublisher(loaded.config.mqtt)
-    pipeline = Pipeline(loaded.config, detector, publisher, store, listeners)
+    publisher, outbox, dispatcher = build_delivery(loaded.config, store)
+    pipeline = Pipeline(
+        loaded.config, detector, publisher, store, listeners, outbox=outbox, dispatcher=dispatcher
+    )
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -190,8 +215,13 @@ def run_until_signal(
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     pipeline.start()
+    console = _serve_console(pipeline, loaded, http)
+    if console is not None and print_alerts:
+        print(f"console: {console.url}/", flush=True)
     log.info("running %d camera(s); Ctrl-C stops", len(pipeline.workers))
     stop.wait(duration_s)
+    if console is not None:
+        console.stop()
     pipeline.stop()
     store.close()
     log.info(
@@ -200,6 +230,21 @@ def run_until_signal(
         pipeline.stats.alerts_published,
     )
     return 0
+
+
+def _serve_console(
+    pipeline: Pipeline, loaded: LoadedConfig, http: str | None
+) -> ConsoleServer | None:
+    """Serve the console; without it the alerts still flow, so failing to listen is logged."""
+    if http is None or http == "off":
+        return None
+    from nightwatch.console_wiring import serve_console
+
+    try:
+        return serve_console(pipeline, pipeline.store, loaded.config, http)
+    except (OSError, ValueError) as error:
+        log.error("console not served: %s", error)
+        return None
 
 
 def _print_alert(payload: AlertPayload) -> None:
@@ -240,8 +285,12 @@ def _demo(args: argparse.Namespace) -> int:
         f"demo: {video} → alerts on {loaded.config.mqtt.url} "
         f"(topic {loaded.config.mqtt.topic_prefix}/alerts/#); Ctrl-C stops"
     )
+    if args.http != "off":
+        from nightwatch.console_wiring import demo_sign_in
+
+        print(demo_sign_in(loaded.config.storage))
     try:
-        return run_until_signal(loaded, args.duration, print_alerts=True)
+        return run_until_signal(loaded, args.duration, print_alerts=True, http=args.http)
     finally:
         if broker is not None:
             broker.stop()

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
+from alerts.dispatch.service import Dispatcher
 from alerts.lifecycle import AlertEvent
 from alerts.mqtt import MqttPublisher
+from alerts.outbox import Outbox, OutboxMessage
 from alerts.payloads import AlertPayload, alert_payload, camera_status_payload
 from alerts.retention import apply_retention
 from alerts.rules.base import Observation, Verdict
@@ -27,6 +29,7 @@ from ingest.recording import Clip, Recorder
 from ingest.source import SourceSettings
 from nightwatch.analyser import FrameAnalyser
 from nightwatch.evidence import EvidenceWriter, recorder_settings, storage_health, zone_polygons
+from nightwatch.live import LiveFeed
 from nightwatch.stats import LatencyRecorder
 
 log = logging.getLogger(__name__)
@@ -101,6 +104,7 @@ class CameraWorker:
                     # stay open for the whole outage; stepping on nothing lets it end.
                     self.pipeline.emit(self.analyser.observe_nothing(_nothing_seen()))
                 continue
+            self.pipeline.live.keep_frame(frame)
             try:
                 analysis = self.analyser.analyse(frame)
             except Exception:  # one bad frame must not stop the camera
@@ -126,16 +130,22 @@ class Pipeline:
         publisher: MqttPublisher,
         store: Store,
         listeners: tuple[AlertListener, ...] = (),
+        outbox: Outbox | None = None,
+        dispatcher: Dispatcher | None = None,
     ) -> None:
         self.config = config
         self.detector = detector
         self.inference = InferenceWorker(detector)
         self.publisher = publisher
         self.store = store
+        # Alerts are stored with their message in the outbox, which one thread drains.
+        self.outbox = outbox if outbox is not None else Outbox(store.outbox, publisher)
+        self.dispatcher = dispatcher  # None: no dispatch section configured
         self.listeners = listeners
         self.stats = PipelineStats()
         self.stopping = threading.Event()
         self.statuses: dict[str, CameraStatus] = {}
+        self.live = LiveFeed()  # latest pictures and live events, for the console
         self.recorders = {
             name: Recorder(
                 name,
@@ -158,7 +168,10 @@ class Pipeline:
         self._retention = threading.Thread(target=self._retain, name="retention", daemon=True)
 
     def start(self) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.start()  # subscribes to replies before the first connection
         self.publisher.start()
+        self.outbox.start()
         self.inference.start()
         for worker in self.workers:
             worker.start()
@@ -171,6 +184,9 @@ class Pipeline:
         for worker in self.workers:
             worker.join(timeout_s)
         self.inference.stop()
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
+        self.outbox.stop()  # gives the last messages a moment; the rest wait for next start
         self.publisher.stop()
 
     def wait_finished(self, timeout_s: float | None = None) -> None:
@@ -180,6 +196,7 @@ class Pipeline:
 
     def publish_status(self, status: CameraStatus) -> None:
         self.statuses[status.camera] = status
+        self.live.notify(status)
         payload = camera_status_payload(status)
         self.publisher.publish(
             self.publisher.topics.camera_status(status.camera), payload.to_json(), retain=True
@@ -189,18 +206,24 @@ class Pipeline:
         """Store, publish, and gather evidence for each event, in that order."""
         for event in events:
             payload = alert_payload(event, self.config.site.name)
+            topic = self.publisher.topics.alert(event.key.camera, event.key.rule)
             try:
-                self.store.record_alert(payload)
-            except StoreError:  # a store outage must not silence the alerts themselves
-                log.exception("alert %s (%s) not stored", payload.id, payload.type)
-            self.publisher.publish(
-                self.publisher.topics.alert(event.key.camera, event.key.rule), payload.to_json()
-            )
+                message = OutboxMessage(topic, payload.to_json(), payload.message_id)
+                self.store.record_alert_queued(payload, message)
+                self.outbox.wake()
+            except Exception:  # a store outage must not silence the alerts themselves
+                log.exception(
+                    "alert %s (%s) not stored; published directly", payload.id, payload.type
+                )
+                self.publisher.publish(topic, payload.to_json())
+            if self.dispatcher is not None:
+                self.dispatcher.on_alert(payload)  # new alerts only; never raises
             self.stats.alerts_published += 1
             if frame is not None:
                 self.stats.publish_latency.add(time.monotonic() - frame.monotonic_s)
             for listener in self.listeners:
                 listener(payload)
+            self.live.notify(payload)
             if self.config.cameras[event.key.camera].record.enabled:
                 self.evidence.on_event(event)
 

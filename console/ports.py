@@ -1,0 +1,143 @@
+"""What the console needs from the rest of the system, as Protocols it is coded against.
+
+`CameraFeed` is the running pipeline (adapted in nightwatch/console_wiring.py); `Dispatcher` is
+the dispatch service of alerts/dispatch/, whose records and errors the console uses as they
+are. Tests can put anything that fits in their place; the product wires the real ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from alerts.dispatch.records import (
+    OPEN,
+    TEAM_STATES,
+    DispatchConflictError,
+    DispatchError,
+    DispatchQuery,
+    DispatchRecord,
+    DispatchState,
+    Outcome,
+    UnknownDispatchError,
+)
+from alerts.payloads import AlertPayload
+from ingest.frame import CameraStatus
+
+# The dispatch vocabulary is the dispatch package's own (pure data, no service behind it).
+OPEN_DISPATCH_STATES: tuple[DispatchState, ...] = tuple(
+    state for state in DispatchState if state in OPEN
+)
+PATROL_STATES: tuple[DispatchState, ...] = tuple(
+    state for state in DispatchState if state in TEAM_STATES
+)
+OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
+DISPATCH_STATES_SHOWN: tuple[DispatchState, ...] = tuple(DispatchState)
+DispatchView = DispatchRecord
+
+
+class JpegPicture(Protocol):
+    """A camera's newest picture, JPEG-encoded."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def captured_at(self) -> datetime: ...
+    @property
+    def jpeg(self) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineFigures:
+    """Counters for /metrics, read when it is scraped."""
+
+    frames_analysed: int
+    detector_frames: int
+    alerts_published: int
+    detect_latency_count: int
+    detect_latency_p50_s: float | None
+    detect_latency_p95_s: float | None
+    mqtt_connected: bool
+    mqtt_queued: int
+
+
+LiveListener = Callable[[AlertPayload | CameraStatus], None]
+
+
+class CameraFeed(Protocol):
+    """The running pipeline, as the console sees it."""
+
+    def camera_statuses(self) -> Mapping[str, CameraStatus]:
+        """Every enabled camera's status right now, by name."""
+        ...
+
+    def latest_picture(self, camera: str) -> JpegPicture | None:
+        """The camera's newest analysed frame, or None before the first (or unknown camera)."""
+        ...
+
+    def subscribe(self, listener: LiveListener) -> Callable[[], None]:
+        """Call `listener` on every alert message and status change; returns unsubscribe."""
+        ...
+
+    def figures(self) -> PipelineFigures: ...
+
+
+DispatchListener = Callable[[DispatchView], None]
+
+
+class Dispatcher(Protocol):
+    """The dispatch service: sending patrols to alerts and following them to the end."""
+
+    def dispatch_alert(self, alert_id: str, team: str, actor: str) -> DispatchView: ...
+
+    def transition(
+        self,
+        dispatch_id: str,
+        new_state: DispatchState,
+        actor: str,
+        team: str | None,
+        outcome: Outcome | None = None,
+        note: str | None = None,
+        source: str = "console",
+    ) -> DispatchView:
+        """Move a dispatch on. `team` set: only a dispatch of that team (a patrol's own)."""
+        ...
+
+    def cancel(self, dispatch_id: str, actor: str, note: str | None = None) -> DispatchView: ...
+
+    def get(self, dispatch_id: str) -> DispatchView | None: ...
+
+    def list(self, query: DispatchQuery) -> Sequence[DispatchView]: ...
+
+    def teams(self) -> Sequence[str]: ...
+
+    def outbox_depth(self) -> int | None:
+        """Messages to patrols not yet delivered, or None when there is no outbox."""
+        ...
+
+    def subscribe(self, listener: DispatchListener) -> Callable[[], None]:
+        """Call `listener` on every change, whoever made it; returns unsubscribe."""
+        ...
+
+
+__all__ = [
+    "DISPATCH_STATES_SHOWN",
+    "OPEN_DISPATCH_STATES",
+    "OUTCOMES",
+    "PATROL_STATES",
+    "CameraFeed",
+    "DispatchConflictError",
+    "DispatchError",
+    "DispatchListener",
+    "DispatchQuery",
+    "DispatchState",
+    "DispatchView",
+    "Dispatcher",
+    "JpegPicture",
+    "LiveListener",
+    "Outcome",
+    "PipelineFigures",
+    "UnknownDispatchError",
+]

@@ -1,0 +1,186 @@
+"""Alerts: filtered, keyset-paged lists; detail with evidence and timeline; acknowledge, resolve."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+
+from alerts.store import AlertQuery, AlertRecord, Category, StoreError
+from console.deps import AlertActor, AlertReader, HubDep, Services, StoreDep, client_address
+from console.live import LiveMessage
+from console.ports import DispatchQuery
+from console.schemas.alerts import (
+    AcknowledgeBody,
+    AlertDetail,
+    AlertPage,
+    Disposition,
+    ResolveBody,
+)
+from console.schemas.common import ID_PATTERN, AlertId
+from console.views import (
+    ACKNOWLEDGE,
+    RESOLVE,
+    alert_summary,
+    dispatches_out,
+    disposition,
+    dispositions,
+    evidence_out,
+    merged_timeline,
+)
+
+router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+Severity = Literal["low", "medium", "high", "critical"]
+Name = Annotated[str | None, Query(pattern=ID_PATTERN)]
+
+
+def encode_cursor(record: AlertRecord) -> str:
+    raw = json.dumps([record.started_at.isoformat(), record.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        started_at, alert_id = json.loads(raw)
+        moment = datetime.fromisoformat(started_at)
+        if moment.tzinfo is None or not isinstance(alert_id, str):
+            raise ValueError(cursor)
+        return moment, alert_id
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad cursor") from None
+
+
+def _aware(moment: datetime | None, name: str) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"{name} needs a time zone (…Z or +08:00)"
+        )
+    return moment
+
+
+@router.get("", response_model=AlertPage)
+def list_alerts(
+    services: Services,
+    _user: AlertReader,
+    since: Annotated[datetime | None, Query(description="Started at or after (ISO 8601).")] = None,
+    until: Annotated[datetime | None, Query(description="Started before (ISO 8601).")] = None,
+    camera: Name = None,
+    rule: Name = None,
+    zone: Name = None,
+    severity: Annotated[list[Severity] | None, Query()] = None,
+    state: Literal["open", "ended"] | None = None,
+    category: Category | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    count: bool = False,
+) -> AlertPage:
+    """Newest first. Page with `cursor` (from next_cursor): as fast on page 100 as on page 1."""
+    query = AlertQuery(
+        since=_aware(since, "since"),
+        until=_aware(until, "until"),
+        camera=camera,
+        rule=rule,
+        zone=zone,
+        severity=tuple(severity) if severity else None,
+        state=state,
+        category=category,
+        limit=limit,
+        before=decode_cursor(cursor) if cursor else None,
+    )
+    store = services.store
+    records = store.query_alerts(query)
+    states = dispositions(store, [record.id for record in records])
+    following = query.next_page(records)
+    return AlertPage(
+        items=[alert_summary(record, services.config, states[record.id]) for record in records],
+        next_cursor=encode_cursor(records[-1]) if following is not None else None,
+        total=store.count_alerts(query) if count else None,
+    )
+
+
+def _alert(store: StoreDep, alert_id: str) -> AlertRecord:
+    record = store.get_alert(alert_id)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such alert")
+    return record
+
+
+@router.get("/{alert_id}", response_model=AlertDetail)
+def alert_detail(alert_id: AlertId, services: Services, _user: AlertReader) -> AlertDetail:
+    """The alert, its objects, evidence files, full audit timeline and dispatches."""
+    store = services.store
+    record = _alert(store, alert_id)
+    trail = store.audit_for(alert_id)
+    files = store.evidence_for(alert_id)
+    clips = [item for item in files if item.kind == "clip"]
+    views = []
+    if services.dispatcher is not None:
+        views = list(services.dispatcher.list(DispatchQuery(alert_id=alert_id)))
+    summary = alert_summary(record, services.config, disposition(trail))
+    # The end message names nobody; the most objects any message named is the useful count.
+    counts = [len(item.payload.get("objects", [])) for item in store.transitions(alert_id)]
+    return AlertDetail(
+        **{**summary.model_dump(), "objects": max(counts, default=summary.objects)},
+        object_list=list(record.payload.get("objects", [])),
+        evidence=[evidence_out(item) for item in files],
+        clip_url=f"/api/v1/alerts/{alert_id}/clip" if clips else None,
+        timeline=merged_timeline(trail, views),
+        dispatches=dispatches_out(views, store, services.config),
+    )
+
+
+@router.post("/{alert_id}/acknowledge", response_model=Disposition)
+def acknowledge(
+    alert_id: AlertId,
+    body: AcknowledgeBody,
+    principal: AlertActor,
+    request: Request,
+    services: Services,
+    hub: HubDep,
+) -> Disposition:
+    """Say the control room has seen the alert (audited with the operator's name)."""
+    store = services.store
+    _alert(store, alert_id)
+    details = {"note": body.note} if body.note else {}
+    store.audit(principal.name, ACKNOWLEDGE, alert_id, details, client_address(request))
+    return _announce(services, hub, alert_id)
+
+
+@router.post(
+    "/{alert_id}/resolve", response_model=Disposition, responses={409: {"description": "Done"}}
+)
+def resolve(
+    alert_id: AlertId,
+    body: ResolveBody,
+    principal: AlertActor,
+    request: Request,
+    services: Services,
+    hub: HubDep,
+) -> Disposition:
+    """Close the alert with an outcome and a note. A false alarm is kept for the shorter
+    false-alarm retention period."""
+    store = services.store
+    _alert(store, alert_id)
+    if disposition(store.audit_for(alert_id)).resolved_by is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "the alert is resolved already")
+    source = client_address(request)
+    details = {"outcome": body.outcome, "note": body.note}
+    store.audit(principal.name, RESOLVE, alert_id, details, source)
+    if body.outcome == "false_alarm":
+        try:
+            store.set_category(alert_id, "false_alarm", principal.name, source)
+        except StoreError as error:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    return _announce(services, hub, alert_id)
+
+
+def _announce(services: Services, hub: HubDep, alert_id: str) -> Disposition:
+    state = disposition(services.store.audit_for(alert_id))
+    data = json.dumps({"alert_id": alert_id, "disposition": state.model_dump(mode="json")})
+    hub.publish(LiveMessage("disposition", data))
+    return state

@@ -1,0 +1,1 @@
+"""Request and response bodies of the console's API (separate from the store's rows)."""
