@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,8 @@ class YoloDetector:
 
     def __init__(self, path: str, device: str = "cpu") -> None:
         _check_path(path)
+        # Ultralytics prints its info lines to stdout, which would mix with `--json` output.
+        os.environ.setdefault("YOLO_VERBOSE", "False")
         from ultralytics import YOLO  # deferred: importing it costs seconds
 
         try:
