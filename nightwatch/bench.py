@@ -49,7 +49,8 @@ class BenchReport:
     latency_p50_s: float | None = None
     latency_p99_s: float | None = None
     cpu_percent: float = 0.0
-    peak_rss_mb: float = 0.0
+    peak_rss_mb: float = 0.0  # the whole run, the pre-decoded frames of the inference bound too
+    pipeline_rss_mb: float = 0.0  # largest resident size while the pipeline ran
     precision: float | None = None
     recall: float | None = None
     ground_truth_ms_per_frame: float | None = None
@@ -106,6 +107,7 @@ class AlertLatencySubscriber:
 class _PipelineRun:
     frames: int
     fps: float
+    rss_mb: float
     detector_share: float
     stage_ms: dict[str, float]
     latencies_s: list[float]
@@ -134,7 +136,7 @@ def run_pipeline(
     threading.Thread(
         target=_decode_into, args=(source, limit, frames, decode_s), daemon=True
     ).start()
-    count, publish_s = 0, 0.0
+    count, publish_s, rss_mb = 0, 0.0, rss_now_mb()
     bar = tqdm(desc="pipeline", disable=not progress, unit="frame", total=limit)
     started = time.perf_counter()
     while (frame := frames.get()) is not None:
@@ -147,6 +149,8 @@ def run_pipeline(
             )
         publish_s += time.perf_counter() - before_publish
         count += 1
+        if count % 30 == 0:
+            rss_mb = max(rss_mb, rss_now_mb())
         bar.update()
     elapsed = time.perf_counter() - started
     bar.close()
@@ -157,6 +161,7 @@ def run_pipeline(
     return _PipelineRun(
         frames=count,
         fps=count / elapsed,
+        rss_mb=rss_mb,
         detector_share=analyser.gate.detector_share,
         stage_ms={
             stage: round(1000 * total / max(count, 1), 2) for stage, total in seconds.items()
@@ -212,6 +217,13 @@ def resource_figures(started_cpu: float, started_wall: float) -> tuple[float, fl
     return round(100 * cpu, 1), round(peak_mb, 1)
 
 
+def rss_now_mb() -> float:
+    """Resident memory of this process now, MiB."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def percentile(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 4) if values else None
 
@@ -248,6 +260,7 @@ def bench(
         pipeline_to_inference_ratio=round(run.fps / inference_fps, 3),
         detector_frame_share=round(run.detector_share, 3),
         stage_ms=run.stage_ms,
+        pipeline_rss_mb=round(run.rss_mb, 1),
         alerts_received=len(run.latencies_s),
         latency_p50_s=percentile(run.latencies_s, 50),
         latency_p99_s=percentile(run.latencies_s, 99),

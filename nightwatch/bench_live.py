@@ -22,7 +22,7 @@ from alerts.mqtt import MqttPublisher
 from alerts.store import open_store
 from config.schema import MqttConfig, NightwatchConfig
 from detectors.yolo import YoloDetector
-from nightwatch.bench import AlertLatencySubscriber, percentile
+from nightwatch.bench import AlertLatencySubscriber, percentile, rss_now_mb
 from nightwatch.pipeline import Pipeline
 
 
@@ -73,12 +73,6 @@ def live_config(urls: list[str], model: str, detect_fps: float, mqtt_url: str) -
     )
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        pages = int(statm.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
 def bench_live(
     config: NightwatchConfig,
     detector: YoloDetector,
@@ -97,11 +91,11 @@ def bench_live(
     analysed_before = {worker.name: worker.analyser.gate.frames for worker in pipeline.workers}
     dropped_before = {worker.name: worker.reader.slot.dropped for worker in pipeline.workers}
     cpu_before, started = sum(os.times()[:2]), time.monotonic()
-    rss_start = rss_max = _rss_mb()
+    rss_start = rss_max = rss_now_mb()
     with tqdm(total=round(duration_s), desc="live", unit="s", disable=not progress) as bar:
         while (elapsed := time.monotonic() - started) < duration_s:
             threading.Event().wait(1.0)
-            rss_max = max(rss_max, _rss_mb())
+            rss_max = max(rss_max, rss_now_mb())
             bar.update(round(elapsed) - bar.n)
     elapsed = time.monotonic() - started
     cpu = (sum(os.times()[:2]) - cpu_before) / elapsed
@@ -127,7 +121,7 @@ def bench_live(
     report.latency_p99_s = percentile(latencies, 99)
     report.latency_max_s = round(max(latencies), 4) if latencies else None
     report.rss_mb_after_warmup = round(rss_start, 1)
-    report.rss_mb_end = round(_rss_mb(), 1)
+    report.rss_mb_end = round(rss_now_mb(), 1)
     report.rss_mb_max = round(rss_max, 1)
     report.cpu_percent = round(100 * cpu, 1)
     pipeline.stop()
