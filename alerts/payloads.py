@@ -90,6 +90,9 @@ class CameraStatusPayload(Payload):
     recording_error: str | None = Field(
         None, description="Why clips cannot be written (disk full, …); alerts carry on."
     )
+    packet_buffer_bytes: int | None = Field(
+        None, description="Memory the clip packet ring holds now (bounded by record.max_buffer_mb)."
+    )
     message_id: str = Field(default_factory=new_message_id, description="Id of this message.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -146,4 +149,5 @@ def camera_status_payload(status: CameraStatus) -> CameraStatusPayload:
         height=status.height,
         codec=status.codec,
         recording_error=status.recording_error,
+        packet_buffer_bytes=status.packet_buffer_bytes,
     )

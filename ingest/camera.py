@@ -141,6 +141,7 @@ class CameraReader:
             height=info.height if info else None,
             codec=info.codec if info else None,
             recording_error=self.recorder.problem if self.recorder else None,
+            packet_buffer_bytes=self.recorder.ring.size_bytes if self.recorder else None,
         )
 
     def _set_state(self, state: CameraState, error: str | None) -> None:

@@ -54,3 +54,4 @@ class CameraStatus:
     height: int | None = None
     codec: str | None = None
     recording_error: str | None = None
+    packet_buffer_bytes: int | None = None

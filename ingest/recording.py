@@ -13,8 +13,9 @@ import errno
 import logging
 import queue
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,7 @@ class _OpenClip:
     stop_after: datetime | None = None
     packets: int = 0
     transcoder: Any = None
-    extra: dict[str, int] = field(default_factory=dict)
+    frames_encoded: int = 0
 
 
 ClipListener = Callable[[Clip], None]
@@ -193,7 +194,9 @@ class Recorder:
         if codec in COPYABLE_CODECS:
             stream = output.add_stream_from_template(self._stream)
             return _OpenClip(alert_id, path, output, stream)
-        stream = output.add_stream("libx264", rate=int(self._stream.average_rate or 25))
+        rate = round(self._stream.average_rate or 25)
+        stream = output.add_stream("libx264", rate=rate)
+        stream.codec_context.time_base = Fraction(1, rate)
         stream.width = self._stream.codec_context.width
         stream.height = self._stream.codec_context.height
         stream.pix_fmt = "yuv420p"
@@ -231,7 +234,8 @@ class Recorder:
         packet = av.Packet(stored.data)
         packet.pts, packet.dts, packet.time_base = stored.pts, stored.dts, stored.time_base
         for frame in clip.transcoder.decode(packet):
-            frame.pts = clip.packets
+            frame.pts = clip.frames_encoded
+            clip.frames_encoded += 1
             frame.time_base = clip.stream.codec_context.time_base
             for encoded in clip.stream.encode(frame.reformat(format="yuv420p")):
                 clip.output.mux(encoded)

@@ -15,7 +15,7 @@ import pytest
 from ingest.camera import CameraReader, ReaderSettings
 from ingest.frame import CameraStatus
 from ingest.recording import Clip, Recorder, RecorderSettings
-from ingest.source import SourceSettings
+from ingest.source import SourceSettings, VideoSource
 from tests.support.rtsp import RtspServers
 from tests.support.waiting import wait_until
 
@@ -107,6 +107,51 @@ def test_a_camera_without_alerts_writes_nothing(camera: Camera, tmp_path: Path) 
     camera.online_for(4)
     assert not (tmp_path / "media").exists()
     assert camera.recorder.ring.size_bytes > 0
+    reported = camera.reader.status().packet_buffer_bytes  # the ring's memory is reported
+    assert reported is not None and 0 < reported <= 64 * 2**20
+
+
+def test_a_source_that_is_not_h264_is_re_encoded(people_mp4: Path, tmp_path: Path) -> None:
+    mjpeg = tmp_path / "camera.avi"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-t",
+            "6",
+            "-i",
+            str(people_mp4),
+            "-vf",
+            "scale=640:360",
+            "-c:v",
+            "mjpeg",
+            "-q:v",
+            "5",
+            "-an",
+            str(mjpeg),
+        ],
+        check=True,
+    )
+    clips: list[Clip] = []
+    recorder = Recorder("cam", RecorderSettings(tmp_path / "media", 1, 1), clips.append, print)
+    source = VideoSource(SourceSettings(str(mjpeg), realtime=False), recorder.packet)
+    recorder.session_opened(source.stream)
+    start = datetime.now(UTC)
+    for index, picture in enumerate(source.pictures()):
+        if index == 60:  # 2 s in: an alert of 1 s
+            recorder.start_clip("alert-1", start)
+        if index == 90:
+            recorder.stop_clip("alert-1", start)
+        del picture
+    recorder.session_closed()
+    source.close()
+
+    assert len(clips) == 1 and clips[0].reencoded
+    with av.open(str(clips[0].path)) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.name, stream.width, stream.height) == ("h264", 640, 360)
+        assert sum(1 for _ in container.decode(video=0)) >= 30
 
 
 @pytest.fixture
