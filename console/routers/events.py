@@ -46,8 +46,10 @@ def events(principal: SignedIn, hub: HubDep) -> StreamingResponse:
 
 
 async def _stream(principal: Principal, hub: EventHub) -> AsyncIterator[str]:
-    yield "retry: 2000\n\n"
+    # Subscribe before the first line goes out: once the client sees the stream open, no
+    # event can fall between its connecting and its listening.
     with hub.subscribe() as subscription:
+        yield "retry: 2000\n\n"
         while not hub.closed:
             try:
                 message = await subscription.next(KEEPALIVE_S)
