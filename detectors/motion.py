@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ingest.frame import Image
+from ingest.images import downscale
 
 _KERNEL = np.ones((3, 3), np.uint8)
 
@@ -46,16 +47,12 @@ class MotionDetector:
         self._previous: npt.NDArray[np.uint8] | None = None
 
     def update(self, image: Image) -> Motion:
-        height, width = image.shape[:2]
-        scale = self.settings.frame_width_px / width
-        small = cv2.resize(
-            image,
-            (self.settings.frame_width_px, max(1, round(height * scale))),
-            interpolation=cv2.INTER_AREA,
-        )
-        grey = np.asarray(
-            cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0), np.uint8
-        )
+        width = image.shape[1]
+        # Grey first, then downscale: a third of the work of shrinking the colour picture.
+        grey_full = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), np.uint8)
+        small = downscale(grey_full, self.settings.frame_width_px)
+        scale = small.shape[1] / width
+        grey = np.asarray(cv2.GaussianBlur(small, (5, 5), 0), np.uint8)
         previous = self._previous
         self._previous = grey
         if previous is None or previous.shape != grey.shape:

@@ -13,7 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from detectors.static_foreground import StaticForeground, StaticRegion, StaticSettings
-from detectors.tamper import TamperMonitor, TamperSettings, TamperSignals, downscale
+from detectors.tamper import TamperMonitor, TamperSettings, TamperSignals
+from ingest.images import downscale
 
 
 @dataclass(frozen=True, slots=True)

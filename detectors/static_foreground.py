@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from detectors.tamper import downscale
+from ingest.images import downscale
 
 Picture = npt.NDArray[np.float32]
 Mask = npt.NDArray[np.bool_]

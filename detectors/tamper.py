@@ -31,6 +31,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from ingest.images import downscale
+
 Grey = npt.NDArray[np.float32]
 
 _TEXTURE_GRID = (12, 20)  # rows, columns of cells for the covered-lens test; small cells, so
@@ -213,23 +215,6 @@ class TamperMonitor:
         if signals.conditions - {TamperCondition.FROZEN}:
             return
         baselines.blend(measures, 1.0 - math.exp(-step_s / self.settings.adapt_s))
-
-
-def downscale(image_bgr: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.uint8]:
-    """The image at most `width` pixels wide, every output pixel an average of its area.
-
-    Exact halvings first (cheap), then an area resize: a third of the cost of one area resize
-    from 1080p, and nearly the same picture. Shared by the scene detectors.
-    """
-    small = image_bgr
-    while small.shape[1] >= 4 * width:
-        half = (small.shape[1] // 2, small.shape[0] // 2)
-        small = np.asarray(cv2.resize(small, half, interpolation=cv2.INTER_LINEAR), np.uint8)
-    height, full_width = small.shape[:2]
-    if full_width > width:
-        size = (width, max(1, round(height * width / full_width)))
-        small = np.asarray(cv2.resize(small, size, interpolation=cv2.INTER_AREA), np.uint8)
-    return small
 
 
 def _measure(image_bgr: npt.NDArray[np.uint8], width: int) -> _Measures:

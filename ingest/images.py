@@ -1,4 +1,5 @@
-"""JPEG snapshots, clean and annotated (boxes, labels, track ids and the zone), with OpenCV."""
+"""Image helpers with OpenCV: small copies for the detectors, and JPEG snapshots, clean and
+annotated (boxes, labels, track ids and the zone)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,23 @@ class BoxAnnotation:
 
     xyxy: tuple[float, float, float, float]
     caption: str
+
+
+def downscale(image: Image, width: int) -> Image:
+    """The image (colour or grey) at most `width` pixels wide, each pixel an average of its area.
+
+    Exact halvings first, then an area resize: a third of the cost of one area resize from
+    1080p, and nearly the same picture. Motion and the scene detectors work on these copies.
+    """
+    small = image
+    while small.shape[1] >= 4 * width:
+        half = (small.shape[1] // 2, small.shape[0] // 2)
+        small = np.asarray(cv2.resize(small, half, interpolation=cv2.INTER_LINEAR), np.uint8)
+    height, full_width = small.shape[:2]
+    if full_width > width:
+        size = (width, max(1, round(height * width / full_width)))
+        small = np.asarray(cv2.resize(small, size, interpolation=cv2.INTER_AREA), np.uint8)
+    return small
 
 
 def encode_jpeg(image: Image, quality: int = 90) -> bytes:
