@@ -100,6 +100,16 @@ class ModelConfig(Strict):
         ),
     )
     device: str = Field("cpu", description="Inference device: cpu, cuda:0, ...")
+    requests: int | None = Field(
+        None,
+        ge=1,
+        le=32,
+        description=(
+            "Pictures an OpenVINO model runs at once on the CPU (its throughput mode's "
+            "streams, one per lane of the shared inference worker). Unset: what OpenVINO finds "
+            "best on this machine; 1: one picture at a time on all cores."
+        ),
+    )
 
 
 class MotionGateConfig(Strict):

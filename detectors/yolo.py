@@ -66,15 +66,64 @@ def _max_batch(path: str) -> int:
     return int(metadata.get("batch") or 1)
 
 
-class YoloDetector:
-    """A loaded YOLO model. Thread-compatible: one caller at a time."""
+class _InferRequestCall:
+    """Stands in for the compiled model Ultralytics' OpenVINO backend calls: one infer request."""
 
-    def __init__(self, path: str, device: str = "cpu") -> None:
+    def __init__(self, request: Any) -> None:
+        self._request = request
+
+    def __call__(self, inputs: Any) -> Any:
+        return self._request.infer(inputs, share_inputs=True)
+
+
+class _ThroughputModel:
+    """An OpenVINO model compiled once for the CPU in throughput mode (several streams).
+
+    Each lane gets its own infer request; requests on different threads run at the same time,
+    each on its own stream, where Ultralytics' latency mode runs one picture on all cores.
+    """
+
+    def __init__(self, xml: Path, requests: int | None) -> None:
+        import openvino as ov
+
+        self._compiled = ov.Core().compile_model(
+            str(xml), "CPU", {"PERFORMANCE_HINT": "THROUGHPUT"}
+        )
+        optimal = int(self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+        self.requests = requests if requests is not None else optimal
+
+    def request(self) -> _InferRequestCall:
+        return _InferRequestCall(self._compiled.create_infer_request())
+
+
+def _openvino_xml(path: str, device: str) -> Path | None:
+    """The .xml of an OpenVINO model folder run on the CPU, else None."""
+    folder = Path(path)
+    if device != "cpu" or not folder.is_dir():
+        return None
+    return next(iter(sorted(folder.glob("*.xml"))), None)
+
+
+class YoloDetector:
+    """A loaded YOLO model. Thread-compatible: one caller at a time; `lanes` for more."""
+
+    def __init__(
+        self,
+        path: str,
+        device: str = "cpu",
+        requests: int | None = None,
+        throughput: _ThroughputModel | None = None,
+    ) -> None:
+        """`requests`: pictures in flight at once (None: what OpenVINO finds best here).
+
+        Only OpenVINO models on the CPU run several; every other model runs one at a time.
+        """
         _check_path(path)
         # Ultralytics prints its info lines to stdout, which would mix with `--json` output.
         os.environ.setdefault("YOLO_VERBOSE", "False")
         from ultralytics import YOLO  # deferred: importing it costs seconds
 
+        self._path = path
         try:
             self._model = YOLO(path, task="detect")
         except (ConnectionError, TimeoutError) as error:
@@ -91,6 +140,53 @@ class YoloDetector:
             int(key): str(value) for key, value in self._model.names.items()
         }
         self._ids_by_label = {label: class_id for class_id, label in self.names.items()}
+        self._throughput = throughput
+        xml = _openvino_xml(path, device)
+        if throughput is None and xml is not None and requests != 1:
+            self._throughput = _ThroughputModel(xml, requests)
+        if self._throughput is not None and not self._use_request(self._throughput.request()):
+            log.warning("this Ultralytics version runs OpenVINO differently; one picture at a time")
+            self._throughput = None
+
+    @property
+    def parallel_requests(self) -> int:
+        """How many pictures the model runs at once at its best (threads that should call it)."""
+        return self._throughput.requests if self._throughput is not None else 1
+
+    def lanes(self) -> list[YoloDetector]:
+        """This detector and a copy per further request; each may be called on its own thread.
+
+        The copies share the compiled model (and its streams) but not Ultralytics' predictor,
+        which keeps per-call state.
+        """
+        copies = [
+            YoloDetector(self._path, self._device, throughput=self._throughput)
+            for _ in range(self.parallel_requests - 1)
+        ]
+        return [self, *copies]
+
+    @property
+    def runs_throughput_requests(self) -> bool:
+        """True while calls go to an infer request of the shared throughput-mode model."""
+        backend = self._backend()
+        return isinstance(getattr(backend, "ov_compiled_model", None), _InferRequestCall)
+
+    def _backend(self) -> Any:
+        predictor = getattr(self._model, "predictor", None)
+        return getattr(getattr(predictor, "model", None), "backend", None)
+
+    def _use_request(self, request: _InferRequestCall) -> bool:
+        """Point Ultralytics' OpenVINO backend at our infer request; False if it has none."""
+        blank = np.zeros((64, 64, 3), np.uint8)
+        # The device must be the one every later call passes, or Ultralytics rebuilds the backend.
+        self._model.predict(blank, device=self._device, verbose=False)
+        backend = self._backend()
+        if backend is None or not hasattr(backend, "ov_compiled_model"):
+            return False
+        if getattr(backend, "read_model", None) is not None:  # recompiles per input shape
+            return False
+        backend.ov_compiled_model = request
+        return True
 
     def class_ids(self, labels: tuple[str, ...]) -> list[int]:
         """Class ids for labels; raises KeyError naming the first unknown label."""

@@ -16,7 +16,7 @@ def load_detector(loaded: LoadedConfig) -> YoloDetector:
     """Load the model and check that every configured label is one it knows."""
     model = loaded.config.model
     try:
-        detector = YoloDetector(model.path, model.device)
+        detector = YoloDetector(model.path, model.device, model.requests)
     except ModelError as error:
         raise ConfigError([loaded.issue(("model", "path"), str(error))]) from error
     check_labels(loaded, list(detector.names.values()))

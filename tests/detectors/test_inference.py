@@ -23,6 +23,8 @@ SETTINGS = DetectSettings(("person",), 0.35, 640)
 class SlowModel:
     """Stands in for the model in the fairness test: 20 ms a batch, records what it saw."""
 
+    max_batch = 16
+
     def __init__(self) -> None:
         self.batches: list[list[int]] = []
 
@@ -80,8 +82,46 @@ def test_a_busy_camera_does_not_starve_the_others() -> None:
     # The occasional camera waits no longer than the busy ones: it joins the next round.
     busy_wait = float(np.mean([wait for camera in (1, 2, 3) for wait in waits[camera]]))
     assert float(np.mean(waits[4])) <= 2 * busy_wait
-    assert max(len(batch) for batch in model.batches) >= 3  # waiting frames go together
     assert all(len(batch) == len(set(batch)) for batch in model.batches)  # one frame per camera
+
+
+def test_frames_waiting_from_several_cameras_go_to_the_model_as_one_batch() -> None:
+    model = SlowModel()
+    worker = InferenceWorker(model)  # type: ignore[arg-type]
+    answers = [
+        worker.submit(f"cam-{value}", np.full((8, 8, 3), value, np.uint8), SETTINGS)
+        for value in (1, 2, 3)
+    ]
+    extra = worker.submit("cam-1", np.full((8, 8, 3), 4, np.uint8), SETTINGS)
+    worker.start()
+    assert [answer.result(5).label.tolist() for answer in answers] == [["1"], ["2"], ["3"]]
+    assert extra.result(5).label.tolist() == ["4"]
+    worker.stop()
+    # One frame per camera in a batch: cam-1's second frame waits for the next round.
+    assert model.batches == [[1, 2, 3], [4]]
+
+
+def test_a_camera_with_frames_queued_waits_its_turn() -> None:
+    """Frames waiting per camera are served in turns: one camera's backlog of several frames
+    does not delay another camera by more than one round, and each camera's answers keep
+    their order."""
+
+    class OneAtATime(SlowModel):
+        max_batch = 1
+
+    model = OneAtATime()
+    worker = InferenceWorker(model)  # type: ignore[arg-type]
+    busy = [
+        worker.submit("busy", np.full((8, 8, 3), value, np.uint8), SETTINGS)
+        for value in (1, 2, 3, 4)
+    ]
+    other = worker.submit("other", np.full((8, 8, 3), 9, np.uint8), SETTINGS)
+    worker.start()
+    assert other.result(5).label.tolist() == ["9"]
+    assert [answer.result(5).label.tolist() for answer in busy] == [["1"], ["2"], ["3"], ["4"]]
+    worker.stop()
+    order = [batch[0] for batch in model.batches]
+    assert order.index(9) <= 1  # served in the first round, not after the busy camera's four
 
 
 def test_errors_reach_the_camera_that_asked() -> None:
@@ -122,3 +162,34 @@ def test_shared_worker_gives_each_camera_what_the_model_sees(
     worker.stop()
     assert [answers[index] for index in range(len(images))] == expected
     assert min(expected) >= 8
+
+
+@pytest.mark.slow
+def test_lanes_run_at_once_and_see_what_one_request_at_a_time_sees(
+    model_path: Path, people_mp4: Path
+) -> None:
+    """OpenVINO on the CPU: every lane uses its own infer request of the throughput-mode model,
+    and pictures detected on all lanes at once give exactly the one-at-a-time detections."""
+    video = VideoSource(SourceSettings(str(people_mp4), realtime=False))
+    pictures = video.pictures()
+    images = [next(pictures).to_image() for _ in range(24)][::2]
+    video.close()
+    one_at_a_time = YoloDetector(str(model_path), requests=1)
+    assert one_at_a_time.lanes() == [one_at_a_time]
+    expected = [one_at_a_time.detect(image, SETTINGS) for image in images]
+
+    detector = YoloDetector(str(model_path), requests=2)
+    lanes = detector.lanes()
+    assert len(lanes) == detector.parallel_requests == 2
+    assert all(lane.runs_throughput_requests for lane in lanes)
+    worker = InferenceWorker(detector, lanes)
+    worker.start()
+    answers = [worker.submit("cam", image, SETTINGS) for image in images]
+    found = [answer.result(60) for answer in answers]
+    worker.stop()
+    assert worker.images == len(images)
+    for got, want in zip(found, expected, strict=True):
+        assert got.label.tolist() == want.label.tolist()
+        np.testing.assert_allclose(got.xyxy, want.xyxy, atol=0.5)
+        np.testing.assert_allclose(got.score, want.score, atol=1e-3)
+    assert all(lane.runs_throughput_requests for lane in lanes)  # calls kept them in place
