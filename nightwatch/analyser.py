@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from alerts.engine import RuleEngine
@@ -21,7 +22,10 @@ from detectors.tiling import TileGrid
 from detectors.yolo import DetectSettings, ObjectTracker, YoloDetector
 from ingest.frame import Frame, Image
 
-DetectFunction = Callable[[Image, DetectSettings, float | None, TileGrid | None], Detections]
+# Starts detection on a picture; the future holds the detections.
+DetectFunction = Callable[
+    [Image, DetectSettings, float | None, TileGrid | None], Future[Detections]
+]
 
 
 def tile_grid(config: DetectConfig) -> TileGrid | None:
@@ -32,16 +36,27 @@ def tile_grid(config: DetectConfig) -> TileGrid | None:
 
 
 def direct_detection(detector: YoloDetector) -> DetectFunction:
-    """Call the detector on the caller's thread (files, benchmarks); live cameras share a worker."""
+    """Run the detector on the caller's thread (files, tests); live cameras share a worker."""
 
     def detect(
         image: Image, settings: DetectSettings, floor: float | None, grid: TileGrid | None
-    ) -> Detections:
+    ) -> Future[Detections]:
+        answer = Future[Detections]()
         if grid is None:
-            return detector.detect(image, settings, floor)
-        return detector.detect_tiled(image, settings, grid, floor)
+            answer.set_result(detector.detect(image, settings, floor))
+        else:
+            answer.set_result(detector.detect_tiled(image, settings, grid, floor))
+        return answer
 
     return detect
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAnalysis:
+    """A frame whose detections may still be on their way (None: the gate skipped it)."""
+
+    frame: Frame
+    detections: Future[Detections] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,25 +98,45 @@ class FrameAnalyser:
 
     def analyse(self, frame: Frame) -> Analysis:
         """Advance by one frame; the detector runs only when the gate lets it."""
-        clock = time.perf_counter
-        started = clock()
+        return self.finish(self.begin(frame))
+
+    def begin(self, frame: Frame) -> PendingAnalysis:
+        """Motion and the gate, and detection started if the gate lets it.
+
+        A camera may begin its next frame before it finishes this one, so the detector works
+        on one picture while the tracker and rules handle the one before; frames must be
+        finished in the order they began.
+        """
+        started = time.perf_counter()
         moving = self.motion.update(frame.image).any if self.gate.settings.enabled else True
         now_s = frame.captured_at.timestamp()
-        detected = self.gate.should_detect(now_s, moving, has_tracks=len(self._tracks) > 0)
-        gated = clock()
-        if detected:
-            found = self._detect(frame.image, self.settings, ObjectTracker.LOW_SCORE, self.grid)
+        detect = self.gate.should_detect(now_s, moving, has_tracks=len(self._tracks) > 0)
+        gated = time.perf_counter()
+        self.seconds["motion"] += gated - started
+        if not detect:
+            return PendingAnalysis(frame, None)
+        floor = ObjectTracker.LOW_SCORE
+        detections = self._detect(frame.image, self.settings, floor, self.grid)
+        self.seconds["detect"] += time.perf_counter() - gated
+        return PendingAnalysis(frame, detections)
+
+    def finish(self, pending: PendingAnalysis) -> Analysis:
+        """Track the frame's detections (waiting for them if need be) and step the rules."""
+        clock = time.perf_counter
+        frame = pending.frame
+        if pending.detections is not None:
+            waited = clock()
+            found = pending.detections.result()
             inferred = clock()
             self._tracks = self.tracker.update(found, frame.image)
-            self.seconds["detect"] += inferred - gated
+            self.seconds["detect"] += inferred - waited
             self.seconds["track"] += clock() - inferred
         ruled = clock()
         # Between detections, still objects are taken to be where they were last seen.
         observation = Observation(self._tracks, frame.width, frame.height, frame.captured_at)
         events = self.engine.step(observation, frame)
-        self.seconds["motion"] += gated - started
         self.seconds["rules"] += clock() - ruled
-        return Analysis(events, self._tracks, detected)
+        return Analysis(events, self._tracks, pending.detections is not None)
 
     def observe_nothing(self, observation: Observation) -> list[AlertEvent]:
         """Step the rules on an empty picture (the camera is lost), so open alerts can end."""

@@ -13,6 +13,8 @@ import queue
 import resource
 import threading
 import time
+from collections import deque
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,10 +29,13 @@ from tqdm import tqdm
 from alerts.mqtt import MqttPublisher
 from alerts.payloads import alert_payload
 from config.schema import CameraConfig, MqttConfig
+from detectors.detections import Detections
+from detectors.inference import InferenceWorker
+from detectors.tiling import TileGrid
 from detectors.yolo import DetectSettings, YoloDetector
 from ingest.frame import Frame, Image
 from ingest.source import SourceSettings, VideoSource
-from nightwatch.analyser import FrameAnalyser, direct_detection, tile_grid
+from nightwatch.analyser import FrameAnalyser, PendingAnalysis, tile_grid
 from nightwatch.mot_eval import Score, load_frames, score_frame
 
 
@@ -41,6 +46,7 @@ class BenchReport:
     frames: int
     decode_fps: float = 0.0
     inference_only_fps: float = 0.0
+    inference_lanes: int = 1  # pictures the model runs at once (OpenVINO throughput mode)
     pipeline_fps: float = 0.0
     pipeline_to_inference_ratio: float = 0.0
     detector_frame_share: float = 0.0
@@ -72,13 +78,19 @@ def decode_all(source: str, limit: int | None, progress: bool) -> tuple[list[Ima
 
 
 def inference_only(
-    detector: YoloDetector, images: list[Image], settings: DetectSettings, progress: bool
+    worker: InferenceWorker, images: list[Image], settings: DetectSettings, progress: bool
 ) -> float:
-    """The model alone on pre-decoded frames: the bound the pipeline is measured against."""
-    detector.detect(images[0], settings)  # warm-up outside the timing
+    """The model alone on pre-decoded frames, one picture in flight per lane: the bound the
+    pipeline is measured against."""
+    worker.detect("bench", images[0], settings)  # warm-up outside the timing
+    in_flight: deque[Future[Detections]] = deque()
     started = time.perf_counter()
     for image in tqdm(images, desc="inference", disable=not progress, unit="frame"):
-        detector.detect(image, settings)
+        if len(in_flight) >= worker.frames_in_flight:
+            in_flight.popleft().result()
+        in_flight.append(worker.submit("bench", image, settings))
+    for answer in in_flight:
+        answer.result()
     return len(images) / (time.perf_counter() - started)
 
 
@@ -116,7 +128,7 @@ class _PipelineRun:
 def run_pipeline(
     source: str,
     camera: CameraConfig,
-    detector: YoloDetector,
+    worker: InferenceWorker,
     mqtt: MqttConfig,
     limit: int | None,
     progress: bool,
@@ -124,13 +136,20 @@ def run_pipeline(
     """The real stages, unthrottled: decode thread → analyser → MQTT through the broker.
 
     Frames are handed over through a short blocking queue (rather than the live pipeline's
-    latest-frame slot) so every frame is analysed and the rate is the pipeline's own.
+    latest-frame slot) so every frame is analysed and the rate is the pipeline's own. As in
+    the live pipeline, later frames are detected while this one is tracked.
     """
     publisher = MqttPublisher(mqtt)
     subscriber = AlertLatencySubscriber(mqtt, f"{mqtt.topic_prefix}/alerts/#")
     publisher.start()
     publisher.wait_connected(10)
-    analyser = FrameAnalyser("bench", camera, "UTC", direct_detection(detector))
+
+    def detect(
+        image: Image, settings: DetectSettings, floor: float | None, grid: TileGrid | None
+    ) -> Future[Detections]:
+        return worker.submit("bench", image, settings, floor, grid)
+
+    analyser = FrameAnalyser("bench", camera, "UTC", detect)
     frames: queue.Queue[Frame | None] = queue.Queue(maxsize=4)
     decode_s = [0.0]
     threading.Thread(
@@ -138,20 +157,28 @@ def run_pipeline(
     ).start()
     count, publish_s, rss_mb = 0, 0.0, rss_now_mb()
     bar = tqdm(desc="pipeline", disable=not progress, unit="frame", total=limit)
+    pending: deque[PendingAnalysis] = deque()
     started = time.perf_counter()
-    while (frame := frames.get()) is not None:
-        analysis = analyser.analyse(frame)
-        before_publish = time.perf_counter()
-        for event in analysis.events:
-            payload = alert_payload(event, "bench")
-            publisher.publish(
-                publisher.topics.alert(event.key.camera, event.key.rule), payload.to_json()
-            )
-        publish_s += time.perf_counter() - before_publish
-        count += 1
-        if count % 30 == 0:
-            rss_mb = max(rss_mb, rss_now_mb())
-        bar.update()
+    ended = False
+    while not ended or pending:
+        frame = None if ended else frames.get()
+        if frame is None:
+            ended = True
+        else:
+            pending.append(analyser.begin(frame))
+        if pending and (ended or len(pending) >= worker.frames_in_flight):
+            analysis = analyser.finish(pending.popleft())
+            before_publish = time.perf_counter()
+            for event in analysis.events:
+                payload = alert_payload(event, "bench")
+                publisher.publish(
+                    publisher.topics.alert(event.key.camera, event.key.rule), payload.to_json()
+                )
+            publish_s += time.perf_counter() - before_publish
+            count += 1
+            if count % 30 == 0:
+                rss_mb = max(rss_mb, rss_now_mb())
+            bar.update()
     elapsed = time.perf_counter() - started
     bar.close()
     time.sleep(1.0)  # let the last messages arrive
@@ -247,9 +274,14 @@ def bench(
     images, decode_fps = decode_all(source, limit, progress)
     detect = camera.detect
     settings = DetectSettings(detect.labels, detect.confidence, detect.imgsz)
-    inference_fps = inference_only(detector, images, settings, progress)
-    del images
-    run = run_pipeline(source, camera, detector, mqtt, limit, progress)
+    worker = InferenceWorker(detector, detector.lanes())
+    worker.start()
+    try:
+        inference_fps = inference_only(worker, images, settings, progress)
+        del images
+        run = run_pipeline(source, camera, worker, mqtt, limit, progress)
+    finally:
+        worker.stop()
     report = BenchReport(
         source=source,
         model=model,
@@ -264,6 +296,7 @@ def bench(
         alerts_received=len(run.latencies_s),
         latency_p50_s=percentile(run.latencies_s, 50),
         latency_p99_s=percentile(run.latencies_s, 99),
+        inference_lanes=len(worker.lanes),
         settings=detect.model_dump(mode="json"),
     )
     if ground_truth is not None:

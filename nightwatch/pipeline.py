@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -27,7 +29,7 @@ from ingest.camera import CameraReader, ReaderSettings
 from ingest.frame import CameraState, CameraStatus, Frame, Image
 from ingest.recording import Clip, Recorder
 from ingest.source import SourceSettings
-from nightwatch.analyser import FrameAnalyser
+from nightwatch.analyser import FrameAnalyser, PendingAnalysis
 from nightwatch.evidence import EvidenceWriter, recorder_settings, storage_health, zone_polygons
 from nightwatch.live import LiveFeed
 from nightwatch.stats import LatencyRecorder
@@ -86,34 +88,50 @@ class CameraWorker:
 
     def _detect(
         self, image: Image, settings: DetectSettings, floor: float | None, grid: TileGrid | None
-    ) -> Detections:
+    ) -> Future[Detections]:
         started_s = time.monotonic()
-        found = self.pipeline.inference.detect(self.name, image, settings, floor, grid)
-        self.pipeline.stats.detect_latency.add(time.monotonic() - started_s)
-        return found
+        answer = self.pipeline.inference.submit(self.name, image, settings, floor, grid)
+        latency = self.pipeline.stats.detect_latency
+        answer.add_done_callback(lambda _: latency.add(time.monotonic() - started_s))
+        return answer
 
     def _run(self) -> None:
         stopping = self.pipeline.stopping
+        # Frames begun but not finished: while frames keep coming faster than the detector
+        # answers, later ones are detected while this one is tracked.
+        pending: deque[PendingAnalysis] = deque()
+        depth = self.pipeline.inference.frames_in_flight
         while not stopping.is_set():
-            frame = self.reader.slot.take(timeout_s=0.5)
-            if frame is None:
+            frame = self.reader.slot.take(timeout_s=0.0 if pending else 0.5)
+            if frame is not None:
+                self.pipeline.live.keep_frame(frame)
+                try:
+                    pending.append(self.analyser.begin(frame))
+                except Exception:  # one bad frame must not stop the camera
+                    log.exception("camera %s: analysing frame %d failed", self.name, frame.seq)
+            if pending and (frame is None or len(pending) >= depth):
+                self._finish(pending.popleft())
+                continue
+            if frame is None and not pending:
                 if self.reader.finished:
                     break
                 if self.reader.status().state != CameraState.ONLINE:
                     # Without pictures the rules would never step and an open alert would
                     # stay open for the whole outage; stepping on nothing lets it end.
                     self.pipeline.emit(self.analyser.observe_nothing(_nothing_seen()))
-                continue
-            self.pipeline.live.keep_frame(frame)
-            try:
-                analysis = self.analyser.analyse(frame)
-            except Exception:  # one bad frame must not stop the camera
-                log.exception("camera %s: analysing frame %d failed", self.name, frame.seq)
-                continue
-            self.pipeline.stats.frames_analysed += 1
-            self.pipeline.stats.detector_frames += int(analysis.detected)
-            self.pipeline.emit(analysis.events, frame)
+        while pending:
+            self._finish(pending.popleft())
         self.pipeline.emit(self.analyser.close(_nothing_seen()))
+
+    def _finish(self, pending: PendingAnalysis) -> None:
+        try:
+            analysis = self.analyser.finish(pending)
+        except Exception:  # one bad frame must not stop the camera
+            log.exception("camera %s: analysing frame %d failed", self.name, pending.frame.seq)
+            return
+        self.pipeline.stats.frames_analysed += 1
+        self.pipeline.stats.detector_frames += int(analysis.detected)
+        self.pipeline.emit(analysis.events, pending.frame)
 
 
 def _nothing_seen() -> Observation:
@@ -135,7 +153,7 @@ class Pipeline:
     ) -> None:
         self.config = config
         self.detector = detector
-        self.inference = InferenceWorker(detector)
+        self.inference = InferenceWorker(detector, detector.lanes())
         self.publisher = publisher
         self.store = store
         # Alerts are stored with their message in the outbox, which one thread drains.

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from alerts.lifecycle import AlertType
 from config.schema import CameraConfig
+from detectors.inference import InferenceWorker
 from detectors.yolo import YoloDetector
 from ingest.camera import sample
 from ingest.frame import Frame
 from ingest.source import SourceSettings, VideoSource
-from nightwatch.analyser import FrameAnalyser, direct_detection
+from nightwatch.analyser import FrameAnalyser, PendingAnalysis, direct_detection
 from tests.support.factories import BASE_TIME
 
 pytestmark = pytest.mark.slow
@@ -31,24 +34,39 @@ def whole_frame_camera(source: str, gate: bool) -> CameraConfig:
 
 
 def run(
-    video: Path, detector: YoloDetector, gate: bool
+    video: Path, detector: YoloDetector, gate: bool, worker: InferenceWorker | None = None
 ) -> tuple[list[float], list[bool], list[int]]:
-    """Alert start offsets, and per frame: whether the detector ran, how many people it saw."""
-    analyser = FrameAnalyser(
-        "cam", whole_frame_camera(str(video), gate), "UTC", direct_detection(detector)
-    )
+    """Alert start offsets, and per frame: whether the detector ran, how many people it saw.
+
+    With a worker, frames are pipelined as the live pipeline does: later frames are begun
+    (and detected on the worker's lanes) before earlier ones are finished.
+    """
+    detect = direct_detection(detector) if worker is None else partial(worker.submit, "cam")
+    analyser = FrameAnalyser("cam", whole_frame_camera(str(video), gate), "UTC", detect)
+    depth = 1 if worker is None else worker.frames_in_flight
     starts: list[float] = []
     ran: list[bool] = []
     people: list[int] = []
+    pending: deque[PendingAnalysis] = deque()
+
+    def finish_oldest() -> None:
+        analysis = analyser.finish(pending.popleft())
+        offset_s = analysis_offsets.popleft()
+        starts.extend(offset_s for event in analysis.events if event.type is AlertType.NEW)
+        ran.append(analysis.detected)
+        people.append(len(analysis.tracks))
+
+    analysis_offsets: deque[float] = deque()
     source = VideoSource(SourceSettings(str(video), realtime=False))
     for seq, picture in enumerate(sample(source.pictures(), 5)):
         captured = BASE_TIME + timedelta(seconds=picture.offset_s)
-        analysis = analyser.analyse(
-            Frame("cam", seq, captured, picture.offset_s, picture.to_image(), picture.offset_s)
-        )
-        starts += [picture.offset_s for event in analysis.events if event.type is AlertType.NEW]
-        ran.append(analysis.detected)
-        people.append(len(analysis.tracks))
+        frame = Frame("cam", seq, captured, picture.offset_s, picture.to_image(), picture.offset_s)
+        pending.append(analyser.begin(frame))
+        analysis_offsets.append(picture.offset_s)
+        if len(pending) >= depth:
+            finish_oldest()
+    while pending:
+        finish_oldest()
     source.close()
     return starts, ran, people
 
@@ -75,3 +93,23 @@ def test_gating_skips_empty_stretches_and_alerts_every_visitor(
     assert share_on_empty <= 0.10, (
         f"detector ran on {share_on_empty:.0%} of {len(empty)} empty frames"
     )
+
+
+def test_pipelined_analysis_on_parallel_lanes_alerts_as_one_frame_at_a_time(
+    detector: YoloDetector, shared: Path
+) -> None:
+    """Begin-before-finish on the worker's lanes changes nothing a patrol would see: the same
+    alerts at the same moments and the same people in each frame."""
+    video = shared / "footage" / "one-by-one-person-detection.mp4"
+    starts, ran, people = run(video, detector, gate=True)
+    worker = InferenceWorker(detector, detector.lanes())
+    worker.start()
+    try:
+        pipelined = run(video, detector, gate=True, worker=worker)
+    finally:
+        worker.stop()
+    assert pipelined[0] == starts
+    assert sum(pipelined[1]) >= 0.9 * sum(ran)  # the gate sees tracks one frame later at most
+    assert sum(pipelined[1]) <= 1.1 * sum(ran)
+    differing = sum(a != b for a, b in zip(pipelined[2], people, strict=True))
+    assert differing <= 0.02 * len(people)
