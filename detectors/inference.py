@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from detectors.detections import Detections
-from detectors.tiling import TileGrid
+from detectors.tiling import TileGrid, combine, crops
 from detectors.yolo import DetectSettings, YoloDetector
 from ingest.frame import Image
 
@@ -77,7 +77,51 @@ class InferenceWorker:
         grid: TileGrid | None = None,
     ) -> Future[Detections]:
         """Queue one camera's frame; the future holds its detections (or the model's error)."""
-        request = _Request(camera, image, settings, floor, grid)
+        if grid is not None and self._tiles_in_parallel:
+            return self._submit_tiles(camera, image, settings, floor, grid)
+        return self._enqueue(_Request(camera, image, settings, floor, grid))
+
+    @property
+    def _tiles_in_parallel(self) -> bool:
+        """Models that take a batch get a frame's tiles as one batch; lanes of a throughput-mode
+        model each take a tile, so a tiled frame is answered as fast as the lanes allow."""
+        return len(self.lanes) > 1 and self.lanes[0].max_batch == 1
+
+    def _submit_tiles(
+        self,
+        camera: str,
+        image: Image,
+        settings: DetectSettings,
+        floor: float | None,
+        grid: TileGrid,
+    ) -> Future[Detections]:
+        pictures, tiles = crops(image, grid)
+        parts = [
+            self._enqueue(_Request(camera, picture, settings, floor, None)) for picture in pictures
+        ]
+        answer = Future[Detections]()
+        remaining = [len(parts)]
+        lock = threading.Lock()
+
+        def part_done(_: Future[Detections]) -> None:
+            with lock:
+                remaining[0] -= 1
+                if remaining[0]:
+                    return
+            try:
+                found = [part.result() for part in parts]
+            except Exception as error:  # the camera's worker re-raises it
+                answer.set_exception(error)
+                return
+            height, width = image.shape[:2]
+            answer.set_result(combine(found[0], found[1:], tiles, grid, (width, height)))
+
+        for part in parts:
+            part.add_done_callback(part_done)
+        return answer
+
+    def _enqueue(self, request: _Request) -> Future[Detections]:
+        camera = request.camera
         with self._condition:
             if self._stopping:
                 raise RuntimeError("inference worker is stopping")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from detectors.detections import Detections
+from ingest.frame import Image
 
 EDGE_MARGIN_PX = 4
 
@@ -39,6 +40,13 @@ class TileGrid:
             for row in range(self.rows)
             for col in range(self.cols)
         ]
+
+
+def crops(image: Image, grid: TileGrid) -> tuple[list[Image], list[tuple[int, int, int, int]]]:
+    """The pictures to detect on (the whole frame first, then each tile) and the tiles."""
+    height, width = image.shape[:2]
+    tiles = grid.boxes(width, height)
+    return [image] + [image[y1:y2, x1:x2] for x1, y1, x2, y2 in tiles], tiles
 
 
 def combine(

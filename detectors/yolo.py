@@ -12,7 +12,7 @@ import numpy as np
 import yaml
 
 from detectors.detections import Detections
-from detectors.tiling import TileGrid, combine
+from detectors.tiling import TileGrid, combine, crops
 from ingest.frame import Image
 
 log = logging.getLogger(__name__)
@@ -228,10 +228,9 @@ class YoloDetector:
         self, image: Image, settings: DetectSettings, grid: TileGrid, floor: float | None = None
     ) -> Detections:
         """Detect on the whole frame and on overlapping tiles, merged (for small objects)."""
+        pictures, tiles = crops(image, grid)
+        found = self.detect_many(pictures, settings, floor)
         height, width = image.shape[:2]
-        tiles = grid.boxes(width, height)
-        crops = [image] + [image[y1:y2, x1:x2] for x1, y1, x2, y2 in tiles]
-        found = self.detect_many(crops, settings, floor)
         return combine(found[0], found[1:], tiles, grid, (width, height))
 
     def _to_detections(self, result: Any) -> Detections:

@@ -193,3 +193,24 @@ def test_lanes_run_at_once_and_see_what_one_request_at_a_time_sees(
         np.testing.assert_allclose(got.xyxy, want.xyxy, atol=0.5)
         np.testing.assert_allclose(got.score, want.score, atol=1e-3)
     assert all(lane.runs_throughput_requests for lane in lanes)  # calls kept them in place
+
+
+@pytest.mark.slow
+def test_a_tiled_frame_spread_over_the_lanes_is_what_one_detector_sees(
+    model_path: Path, people_mp4: Path
+) -> None:
+    video = VideoSource(SourceSettings(str(people_mp4), realtime=False))
+    image = next(video.pictures()).to_image()
+    video.close()
+    grid = TileGrid(2, 3)
+    want = YoloDetector(str(model_path), requests=1).detect_tiled(image, SETTINGS, grid, 0.1)
+    detector = YoloDetector(str(model_path), requests=2)
+    worker = InferenceWorker(detector, detector.lanes())
+    worker.start()
+    got = worker.submit("cam", image, SETTINGS, 0.1, grid).result(60)
+    worker.stop()
+    assert worker.images == 7  # the whole frame and six tiles, each its own request
+    assert sorted(got.label.tolist()) == sorted(want.label.tolist())
+    order_got, order_want = np.argsort(got.xyxy[:, 0]), np.argsort(want.xyxy[:, 0])
+    np.testing.assert_allclose(got.xyxy[order_got], want.xyxy[order_want], atol=0.5)
+    assert len(got) > len(detector.detect(image, SETTINGS))  # tiles find more people
