@@ -42,6 +42,7 @@ class LiveReport:
     rss_mb_after_warmup: float = 0.0
     rss_mb_end: float = 0.0
     rss_mb_max: float = 0.0
+    rss_mb_per_minute: list[float] = field(default_factory=list)  # a trend, not one number
     cpu_percent: float = 0.0
 
 
@@ -92,10 +93,14 @@ def bench_live(
     dropped_before = {worker.name: worker.reader.slot.dropped for worker in pipeline.workers}
     cpu_before, started = sum(os.times()[:2]), time.monotonic()
     rss_start = rss_max = rss_now_mb()
+    rss_per_minute: list[float] = []
     with tqdm(total=round(duration_s), desc="live", unit="s", disable=not progress) as bar:
         while (elapsed := time.monotonic() - started) < duration_s:
             threading.Event().wait(1.0)
-            rss_max = max(rss_max, rss_now_mb())
+            rss = rss_now_mb()
+            rss_max = max(rss_max, rss)
+            if elapsed >= 60 * (len(rss_per_minute) + 1):
+                rss_per_minute.append(round(rss, 1))
             bar.update(round(elapsed) - bar.n)
     elapsed = time.monotonic() - started
     cpu = (sum(os.times()[:2]) - cpu_before) / elapsed
@@ -123,6 +128,7 @@ def bench_live(
     report.rss_mb_after_warmup = round(rss_start, 1)
     report.rss_mb_end = round(rss_now_mb(), 1)
     report.rss_mb_max = round(rss_max, 1)
+    report.rss_mb_per_minute = rss_per_minute
     report.cpu_percent = round(100 * cpu, 1)
     pipeline.stop()
     subscriber.stop()

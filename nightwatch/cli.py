@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     live.add_argument("--warmup", type=float, default=15.0, help="seconds before measuring")
     live.add_argument("--detect-fps", type=float, default=5.0, help="detections/s per camera")
     live.add_argument("--mqtt-url", default="mqtt://127.0.0.1:1883", help="broker")
+    live.add_argument(
+        "--requests", type=int, help="pictures the model runs at once (model.requests)"
+    )
     live.add_argument("--json", action="store_true", help="print the report as JSON")
     live.set_defaults(handler=_bench_live)
 
@@ -144,7 +147,7 @@ def _bench_live(args: argparse.Namespace) -> int:
 
     config = live_config(args.rtsp, args.model, args.detect_fps, args.mqtt_url)
     try:
-        detector = YoloDetector(args.model)
+        detector = YoloDetector(args.model, requests=args.requests)
     except ModelError as error:
         print(f"model error: {error}", file=sys.stderr)
         return EXIT_CONFIG
