@@ -47,6 +47,7 @@ class BenchReport:
     decode_fps: float = 0.0
     inference_only_fps: float = 0.0
     inference_lanes: int = 1  # pictures the model runs at once (OpenVINO throughput mode)
+    inference_one_at_a_time_fps: float | None = None  # latency mode, as Ultralytics runs it
     pipeline_fps: float = 0.0
     pipeline_to_inference_ratio: float = 0.0
     detector_frame_share: float = 0.0
@@ -92,6 +93,19 @@ def inference_only(
     for answer in in_flight:
         answer.result()
     return len(images) / (time.perf_counter() - started)
+
+
+def one_at_a_time(
+    model: str, images: list[Image], settings: DetectSettings, progress: bool
+) -> float:
+    """The same model one picture at a time on all cores: what throughput mode is measured
+    against."""
+    worker = InferenceWorker(YoloDetector(model, requests=1))
+    worker.start()
+    try:
+        return inference_only(worker, images, settings, progress)
+    finally:
+        worker.stop()
 
 
 class AlertLatencySubscriber:
@@ -216,9 +230,10 @@ def _decode_into(
 
 
 def ground_truth_score(
-    detector: YoloDetector, root: Path, camera: CameraConfig, progress: bool
+    worker: InferenceWorker, root: Path, camera: CameraConfig, progress: bool
 ) -> tuple[Score, float]:
-    """Person precision/recall on MOT-format ground truth, with the camera's detect settings."""
+    """Person precision/recall on MOT-format ground truth, with the camera's detect settings,
+    and the detector's time per frame through the shared worker (tiles spread over lanes)."""
     detect = camera.detect
     settings = DetectSettings(("person",), detect.confidence, detect.imgsz)
     grid = tile_grid(detect)
@@ -226,11 +241,7 @@ def ground_truth_score(
     for truth in tqdm(frames, desc="ground truth", disable=not progress, unit="frame"):
         image = np.asarray(cv2.imread(str(truth.image_path)), np.uint8)
         started = time.perf_counter()
-        found = (
-            detector.detect(image, settings)
-            if grid is None
-            else detector.detect_tiled(image, settings, grid)
-        )
+        found = worker.submit("bench", image, settings, None, grid).result()
         elapsed += time.perf_counter() - started
         score_frame(found.xyxy, found.score, truth, score)
     return score, 1000 * elapsed / max(len(frames), 1)
@@ -278,8 +289,16 @@ def bench(
     worker.start()
     try:
         inference_fps = inference_only(worker, images, settings, progress)
+        one_at_a_time_fps = (
+            one_at_a_time(model, images, settings, progress) if len(worker.lanes) > 1 else None
+        )
         del images
         run = run_pipeline(source, camera, worker, mqtt, limit, progress)
+        score, ms_per_frame = (
+            ground_truth_score(worker, ground_truth, camera, progress)
+            if ground_truth is not None
+            else (None, None)
+        )
     finally:
         worker.stop()
     report = BenchReport(
@@ -297,10 +316,12 @@ def bench(
         latency_p50_s=percentile(run.latencies_s, 50),
         latency_p99_s=percentile(run.latencies_s, 99),
         inference_lanes=len(worker.lanes),
+        inference_one_at_a_time_fps=(
+            round(one_at_a_time_fps, 2) if one_at_a_time_fps is not None else None
+        ),
         settings=detect.model_dump(mode="json"),
     )
-    if ground_truth is not None:
-        score, ms_per_frame = ground_truth_score(detector, ground_truth, camera, progress)
+    if score is not None and ms_per_frame is not None:
         report.precision = round(score.precision, 3)
         report.recall = round(score.recall, 3)
         report.ground_truth_ms_per_frame = round(ms_per_frame, 1)
