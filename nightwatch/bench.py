@@ -17,6 +17,7 @@ from collections import deque
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ class BenchReport:
     inference_one_at_a_time_fps: float | None = None  # latency mode, as Ultralytics runs it
     pipeline_fps: float = 0.0
     pipeline_to_inference_ratio: float = 0.0
+    pipeline_predecoded_fps: float = 0.0  # the same pipeline fed pre-decoded frames
     detector_frame_share: float = 0.0
     stage_ms: dict[str, float] = field(default_factory=dict)
     alerts_received: int = 0
@@ -146,12 +148,14 @@ def run_pipeline(
     mqtt: MqttConfig,
     limit: int | None,
     progress: bool,
+    decoded: list[Image] | None = None,
 ) -> _PipelineRun:
     """The real stages, unthrottled: decode thread → analyser → MQTT through the broker.
 
     Frames are handed over through a short blocking queue (rather than the live pipeline's
     latest-frame slot) so every frame is analysed and the rate is the pipeline's own. As in
-    the live pipeline, later frames are detected while this one is tracked.
+    the live pipeline, later frames are detected while this one is tracked. Given `decoded`
+    pictures, those are fed instead of decoding: the pipeline's cost without the decoder's.
     """
     publisher = MqttPublisher(mqtt)
     subscriber = AlertLatencySubscriber(mqtt, f"{mqtt.topic_prefix}/alerts/#")
@@ -166,9 +170,12 @@ def run_pipeline(
     analyser = FrameAnalyser("bench", camera, "UTC", detect)
     frames: queue.Queue[Frame | None] = queue.Queue(maxsize=4)
     decode_s = [0.0]
-    threading.Thread(
-        target=_decode_into, args=(source, limit, frames, decode_s), daemon=True
-    ).start()
+    feed = (
+        partial(_decode_into, source, limit, frames, decode_s)
+        if decoded is None
+        else partial(_feed_decoded, decoded, frames)
+    )
+    threading.Thread(target=feed, daemon=True).start()
     count, publish_s, rss_mb = 0, 0.0, rss_now_mb()
     bar = tqdm(desc="pipeline", disable=not progress, unit="frame", total=limit)
     pending: deque[PendingAnalysis] = deque()
@@ -226,6 +233,12 @@ def _decode_into(
         frames.put(Frame("bench", seq, captured, time.monotonic(), image, picture.offset_s))
         clock = time.perf_counter()
     video.close()
+    frames.put(None)
+
+
+def _feed_decoded(images: list[Image], frames: queue.Queue[Frame | None]) -> None:
+    for seq, image in enumerate(images):
+        frames.put(Frame("bench", seq, datetime.now(UTC), time.monotonic(), image, seq / 30))
     frames.put(None)
 
 
@@ -292,6 +305,7 @@ def bench(
         one_at_a_time_fps = (
             one_at_a_time(model, images, settings, progress) if len(worker.lanes) > 1 else None
         )
+        predecoded = run_pipeline(source, camera, worker, mqtt, limit, progress, images)
         del images
         run = run_pipeline(source, camera, worker, mqtt, limit, progress)
         score, ms_per_frame = (
@@ -309,6 +323,7 @@ def bench(
         inference_only_fps=round(inference_fps, 2),
         pipeline_fps=round(run.fps, 2),
         pipeline_to_inference_ratio=round(run.fps / inference_fps, 3),
+        pipeline_predecoded_fps=round(predecoded.fps, 2),
         detector_frame_share=round(run.detector_share, 3),
         stage_ms=run.stage_ms,
         pipeline_rss_mb=round(run.rss_mb, 1),

@@ -53,6 +53,7 @@ def test_bench_reports_every_figure_as_json(
     assert not missing, f"report lacks {missing}"
     assert report["frames"] == 60
     assert report["inference_lanes"] >= 1
+    assert report["pipeline_predecoded_fps"] > 0
     assert report["pipeline_to_inference_ratio"] == pytest.approx(
         report["pipeline_fps"] / report["inference_only_fps"], abs=0.002
     )
