@@ -187,12 +187,21 @@ def _issue_from(error: Mapping[str, Any], file: str, lines: Mapping[KeyPath, int
         fix = "use one of the rule types listed in docs/rules.md"
     elif kind in ("literal_error", "enum") and "expected" in context:
         fix = f"use one of {context['expected']}"
+    elif kind in _BOUNDS and _BOUNDS[kind][0] in context:
+        bound, words = _BOUNDS[kind]
+        fix = f"use a value {words} {context[bound]}"
     if isinstance(value, dict | list):
         value = None
     return ConfigIssue(file, _line_of(lines, location), _dotted(location), message, value, fix)
 
 
 _UNION_TAGS = set(RULE_TYPES)
+_BOUNDS = {  # pydantic's error type: the bound in its context, and how to say it
+    "greater_than_equal": ("ge", "of at least"),
+    "greater_than": ("gt", "above"),
+    "less_than_equal": ("le", "of at most"),
+    "less_than": ("lt", "below"),
+}
 
 
 def _line_of(lines: Mapping[KeyPath, int], path: KeyPath) -> int | None:

@@ -121,6 +121,14 @@ BROKEN = [
         "define it under this camera's zones",
     ),
     Broken(
+        "no picture at a time for the model",
+        lambda config: config["model"].update(requests=0),
+        "model.requests",
+        "requests: 0",
+        "greater than or equal to 1 (got 0)",
+        "use a value of at least 1",
+    ),
+    Broken(
         "unknown time zone",
         lambda config: config["site"].update(timezone="Asia/Shangai"),
         "site.timezone",
