@@ -118,6 +118,11 @@ class YoloDetector:
 
         Only OpenVINO models on the CPU run several; every other model runs one at a time.
         """
+        if requests is not None and requests < 1:
+            raise ModelError(
+                f"{requests} pictures at once is not possible; set model.requests to 1 or more, "
+                "or leave it out to let OpenVINO choose"
+            )
         _check_path(path)
         # Ultralytics prints its info lines to stdout, which would mix with `--json` output.
         os.environ.setdefault("YOLO_VERBOSE", "False")

@@ -81,6 +81,11 @@ def test_the_tracker_keeps_ids_from_picture_to_picture(
     assert len(set().union(*id_sets)) <= 2 * max(len(ids) for ids in id_sets)
 
 
+def test_no_picture_at_a_time_is_a_clear_error(model_path: Path) -> None:
+    with pytest.raises(ModelError, match=r"set model\.requests to 1 or more"):
+        YoloDetector(str(model_path), requests=0)
+
+
 def test_a_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
     missing = tmp_path / "weights" / "best.pt"
 
