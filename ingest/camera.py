@@ -205,7 +205,6 @@ class CameraReader:
         for picture in self._counted(source.pictures()):
             if self._stop.is_set():
                 return
-            image = picture.to_image()
             now_s = time.monotonic()
             self._seq += 1
             self._last_frame_at = datetime.now(UTC)
@@ -215,7 +214,7 @@ class CameraReader:
                     self._seq,
                     self._last_frame_at,
                     now_s,
-                    image,
+                    picture.pixels,
                     picture.offset_s,
                 )
             )

@@ -14,7 +14,7 @@ from alerts.lifecycle import AlertEvent, AlertType
 from config.rules import RULE_TYPES
 from config.schema import CameraConfig
 from detectors.detections import Detections
-from ingest.frame import Frame
+from ingest.frame import Frame, Pixels
 from tests.alerts.rules.replay import make_frame, make_track, times
 from tests.support.factories import BASE_TIME
 
@@ -38,7 +38,8 @@ def test_every_rule_type_builds(rule_type: str) -> None:
 
 
 def picture(seconds: float, image: np.ndarray[Any, np.dtype[np.uint8]]) -> Frame:
-    return Frame("cam", 1, BASE_TIME + timedelta(seconds=seconds), seconds, image, seconds)
+    at = BASE_TIME + timedelta(seconds=seconds)
+    return Frame("cam", 1, at, seconds, Pixels.of(image), seconds)
 
 
 def test_a_blacked_out_camera_raises_a_tampering_alert() -> None:
