@@ -7,6 +7,7 @@ footage the same way.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -57,6 +58,26 @@ class PendingAnalysis:
 
     frame: Frame
     detections: Future[Detections] | None
+
+    @property
+    def ready(self) -> bool:
+        """Finishing it would not wait for the detector."""
+        return self.detections is None or self.detections.done()
+
+
+def finish_oldest_now(pending: deque[PendingAnalysis], depth: int) -> bool:
+    """Whether a camera should finish its oldest begun frame before beginning another.
+
+    Yes when that frame's detections are in (or it needed none): finishing early costs
+    nothing and shortens the latency. Yes too when `depth` frames wait for the detector (the
+    worker's `frames_in_flight`). Frames the gate kept from the detector do not count: they
+    occupy no lane, so they must not stop the camera from feeding the lanes.
+    """
+    if not pending:
+        return False
+    if pending[0].ready:
+        return True
+    return sum(1 for begun in pending if begun.detections is not None) >= depth
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from detectors.tiling import TileGrid
 from detectors.yolo import DetectSettings, YoloDetector
 from ingest.frame import Frame, Image, Pixels
 from ingest.source import SourceSettings, VideoSource
-from nightwatch.analyser import FrameAnalyser, PendingAnalysis, tile_grid
+from nightwatch.analyser import FrameAnalyser, PendingAnalysis, finish_oldest_now, tile_grid
 from nightwatch.mot_eval import Score, load_frames, score_frame
 
 
@@ -187,7 +187,7 @@ def run_pipeline(
             ended = True
         else:
             pending.append(analyser.begin(frame))
-        if pending and (ended or len(pending) >= worker.frames_in_flight):
+        while pending and (ended or finish_oldest_now(pending, worker.frames_in_flight)):
             analysis = analyser.finish(pending.popleft())
             before_publish = time.perf_counter()
             for event in analysis.events:

@@ -29,7 +29,7 @@ from ingest.camera import CameraReader, ReaderSettings
 from ingest.frame import CameraState, CameraStatus, Frame, Image
 from ingest.recording import Clip, Recorder
 from ingest.source import SourceSettings
-from nightwatch.analyser import FrameAnalyser, PendingAnalysis
+from nightwatch.analyser import FrameAnalyser, PendingAnalysis, finish_oldest_now
 from nightwatch.evidence import EvidenceWriter, recorder_settings, storage_health, zone_polygons
 from nightwatch.live import LiveFeed
 from nightwatch.stats import LatencyRecorder
@@ -109,9 +109,11 @@ class CameraWorker:
                     pending.append(self.analyser.begin(frame))
                 except Exception:  # one bad frame must not stop the camera
                     log.exception("camera %s: analysing frame %d failed", self.name, frame.seq)
-            if pending and (frame is None or len(pending) >= depth):
+            if pending and frame is None:  # nothing new: finish the oldest, waiting if need be
                 self._finish(pending.popleft())
                 continue
+            while finish_oldest_now(pending, depth):
+                self._finish(pending.popleft())
             if frame is None and not pending:
                 if self.reader.finished:
                     break
