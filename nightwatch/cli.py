@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--camera", help="camera of --config to take settings from")
     bench.add_argument("--frames", type=int, help="stop after this many frames")
     bench.add_argument(
+        "--passes",
+        type=_at_least_one,
+        default=3,
+        help="times inference-only and the pipeline each run, in turn (figures: medians)",
+    )
+    bench.add_argument(
         "--mqtt-url", default="mqtt://127.0.0.1:1883", help="broker without --config"
     )
     bench.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -105,6 +111,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
 def _bench(args: argparse.Namespace) -> int:
     from config.schema import MqttConfig
     from detectors.yolo import ModelError, YoloDetector
@@ -136,6 +152,7 @@ def _bench(args: argparse.Namespace) -> int:
         ground_truth,
         args.frames,
         progress=sys.stderr.isatty() or not args.json,
+        passes=args.passes,
     )
     print(report_json(report) if args.json else human_report(report))
     return 0

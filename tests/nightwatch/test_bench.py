@@ -42,6 +42,8 @@ def test_bench_reports_every_figure_as_json(
             str(shared / "footage" / "MOT17-mini"),
             "--frames",
             "60",
+            "--passes",
+            "2",
             "--json",
         ],
         cwd=tmp_path,
@@ -57,6 +59,10 @@ def test_bench_reports_every_figure_as_json(
     assert report["pipeline_to_inference_ratio"] == pytest.approx(
         report["pipeline_fps"] / report["inference_only_fps"], abs=0.002
     )
+    # Two passes of each, in turn: the rates are the medians, so the ratio lies between them.
+    assert report["passes"] == 2 and len(report["ratio_per_pass"]) == 2
+    low, high = sorted(report["ratio_per_pass"])
+    assert low - 0.01 <= report["pipeline_to_inference_ratio"] <= high + 0.01
     assert 0 < report["detector_frame_share"] <= 1
     assert report["alerts_received"] >= 1  # through Mosquitto and back
     assert 0 < report["latency_p50_s"] <= report["latency_p99_s"]
@@ -74,3 +80,11 @@ def test_bench_on_a_missing_model_says_so_and_exits_2(tmp_path: Path, people_mp4
     )
     assert result.returncode == 2
     assert str(missing) in result.stderr and "does not exist" in result.stderr
+
+
+def test_bench_refuses_zero_passes_with_the_fix(tmp_path: Path, people_mp4: Path) -> None:
+    result = run_cli(
+        ["bench", "--source", str(people_mp4), "--model", "m", "--passes", "0"], cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "--passes" in result.stderr and "1 or more" in result.stderr
