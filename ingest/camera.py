@@ -205,6 +205,7 @@ class CameraReader:
         for picture in self._counted(source.pictures()):
             if self._stop.is_set():
                 return
+            image = picture.to_image()
             now_s = time.monotonic()
             self._seq += 1
             self._last_frame_at = datetime.now(UTC)
@@ -214,7 +215,7 @@ class CameraReader:
                     self._seq,
                     self._last_frame_at,
                     now_s,
-                    picture.pixels,
+                    image,
                     picture.offset_s,
                 )
             )

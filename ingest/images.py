@@ -9,10 +9,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ingest.frame import Image, Pixels
+from ingest.frame import Image
 
-# Limited-range luma (16-235) stretched to 0-255, the grey a BGR conversion would give.
-_LIMITED_TO_FULL = np.clip((np.arange(256) - 16) * 255 / 219 + 0.5, 0, 255).astype(np.uint8)
 _ZONE_COLOUR = (0, 200, 255)
 _BOX_COLOUR = (60, 60, 255)
 
@@ -40,20 +38,6 @@ def downscale(image: Image, width: int) -> Image:
         size = (width, max(1, round(height * width / full_width)))
         small = np.asarray(cv2.resize(small, size, interpolation=cv2.INTER_AREA), np.uint8)
     return small
-
-
-def small_grey(pixels: Pixels, width: int) -> Image:
-    """A grey copy at most `width` pixels wide (see `downscale`), values 0-255.
-
-    From the decoder's luma plane where there is one: no colour conversion, and a third of the
-    work of converting the colour picture to grey (0.2 against 0.6 ms a 1080p frame).
-    """
-    luma = pixels.luma
-    if luma is None:
-        grey = np.asarray(cv2.cvtColor(pixels.bgr(), cv2.COLOR_BGR2GRAY), np.uint8)
-        return downscale(grey, width)
-    small = downscale(luma.plane, width)
-    return small if luma.full_range else np.asarray(cv2.LUT(small, _LIMITED_TO_FULL), np.uint8)
 
 
 def encode_jpeg(image: Image, quality: int = 90) -> bytes:

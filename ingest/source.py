@@ -20,7 +20,7 @@ import av
 import av.error
 import numpy as np
 
-from ingest.frame import Image, Luma, Pixels
+from ingest.frame import Image
 
 PacketListener = Callable[[Any, datetime], None]  # (av.Packet, arrival time)
 
@@ -43,14 +43,13 @@ class SourceSettings:
 
 @dataclass(frozen=True, slots=True)
 class Picture:
-    """A decoded picture; its pixels are converted to BGR only when someone needs them."""
+    """A decoded picture; `to_image` converts it to BGR only when someone needs the pixels."""
 
-    pixels: Pixels
+    to_image: Callable[[], Image]
     offset_s: float
     keyframe: bool
-
-    def to_image(self) -> Image:
-        return self.pixels.bgr()
+    width: int
+    height: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,9 +162,11 @@ class VideoSource:
                     if first_pts is None:
                         first_pts = pts
                     yield Picture(
-                        pixels=_pixels(frame),
+                        to_image=_converter(frame),
                         offset_s=loop_offset_s + (pts - first_pts) * time_base,
                         keyframe=bool(frame.key_frame),
+                        width=frame.width,
+                        height=frame.height,
                     )
         except av.error.EOFError:
             return
@@ -178,20 +179,9 @@ class VideoSource:
             self._container.close()
 
 
-# Pixel formats whose first plane is the luma, 8 bits a sample; "j": full range (0-255).
-_LUMA_FIRST = {"yuv420p", "yuv422p", "yuv444p", "nv12", "nv21", "gray"}
-_FULL_RANGE = {"yuvj420p", "yuvj422p", "yuvj444p", "gray"}
-
-
-def _pixels(frame: av.VideoFrame) -> Pixels:
-    def to_bgr() -> Image:
+def _converter(frame: av.VideoFrame) -> Callable[[], Image]:
+    def to_image() -> Image:
         image: Image = np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
         return image
 
-    name = frame.format.name
-    luma = None
-    if name in _LUMA_FIRST or name in _FULL_RANGE:
-        plane = frame.planes[0]
-        rows = np.frombuffer(memoryview(plane), np.uint8).reshape(-1, plane.line_size)
-        luma = Luma(rows[: frame.height, : frame.width], full_range=name in _FULL_RANGE)
-    return Pixels(to_bgr, frame.width, frame.height, luma)
+    return to_image

@@ -129,7 +129,7 @@ class FrameAnalyser:
         finished in the order they began.
         """
         started = time.perf_counter()
-        moving = self.motion.update(frame.pixels).any if self.gate.settings.enabled else True
+        moving = self.motion.update(frame.image).any if self.gate.settings.enabled else True
         now_s = frame.captured_at.timestamp()
         detect = self.gate.should_detect(now_s, moving, has_tracks=len(self._tracks) > 0)
         gated = time.perf_counter()

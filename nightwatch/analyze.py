@@ -139,7 +139,7 @@ def _frames(name: str, camera: CameraConfig, start: datetime, progress: bool) ->
         for seq, picture in enumerate(sample(pictures, camera.detect.fps), start=1):
             captured_at = start + timedelta(seconds=picture.offset_s)
             offset_s = round(picture.offset_s, 3)
-            yield Frame(name, seq, captured_at, picture.offset_s, picture.pixels, offset_s)
+            yield Frame(name, seq, captured_at, picture.offset_s, picture.to_image(), offset_s)
     finally:
         source.close()
 

@@ -34,7 +34,7 @@ from detectors.detections import Detections
 from detectors.inference import InferenceWorker
 from detectors.tiling import TileGrid
 from detectors.yolo import DetectSettings, YoloDetector
-from ingest.frame import Frame, Image, Pixels
+from ingest.frame import Frame, Image
 from ingest.source import SourceSettings, VideoSource
 from nightwatch.analyser import FrameAnalyser, PendingAnalysis, finish_oldest_now, tile_grid
 from nightwatch.mot_eval import Score, load_frames, score_frame
@@ -228,12 +228,11 @@ def _decode_into(
     for seq, picture in enumerate(video.pictures()):
         if limit is not None and seq >= limit:
             break
+        image = picture.to_image()
         now = time.perf_counter()
         decode_s[0] += now - clock
         captured = datetime.now(UTC)
-        frames.put(
-            Frame("bench", seq, captured, time.monotonic(), picture.pixels, picture.offset_s)
-        )
+        frames.put(Frame("bench", seq, captured, time.monotonic(), image, picture.offset_s))
         clock = time.perf_counter()
     video.close()
     frames.put(None)
@@ -241,8 +240,7 @@ def _decode_into(
 
 def _feed_decoded(images: list[Image], frames: queue.Queue[Frame | None]) -> None:
     for seq, image in enumerate(images):
-        pixels = Pixels.of(image)
-        frames.put(Frame("bench", seq, datetime.now(UTC), time.monotonic(), pixels, seq / 30))
+        frames.put(Frame("bench", seq, datetime.now(UTC), time.monotonic(), image, seq / 30))
     frames.put(None)
 
 

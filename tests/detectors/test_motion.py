@@ -8,18 +8,17 @@ import numpy as np
 
 from detectors.motion import MotionDetector
 from ingest.camera import sample
-from ingest.frame import Pixels
 from ingest.source import SourceSettings, VideoSource
 
 
 def test_identical_frames_show_no_motion_and_a_moved_block_does() -> None:
     detector = MotionDetector()
     still = np.full((360, 640, 3), 90, np.uint8)
-    detector.update(Pixels.of(still))
-    assert not detector.update(Pixels.of(still.copy())).any
+    detector.update(still)
+    assert not detector.update(still.copy()).any
     moved = still.copy()
     moved[100:200, 300:360] = 220
-    motion = detector.update(Pixels.of(moved))
+    motion = detector.update(moved)
     assert motion.any
     x1, y1, x2, y2 = motion.boxes[0]
     assert x1 <= 300 and y1 <= 100 and x2 >= 360 and y2 >= 200
@@ -31,7 +30,7 @@ def test_empty_room_is_still_and_a_person_entering_moves(shared: Path) -> None:
     )
     detector = MotionDetector()
     flags = [
-        detector.update(picture.pixels).any
+        detector.update(picture.to_image()).any
         for _, picture in zip(range(45), sample(video.pictures(), 5), strict=False)
     ]
     video.close()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ingest.camera import CameraReader, LatestFrameSlot, ReaderSettings, sample
-from ingest.frame import CameraState, CameraStatus, Frame, Image, Pixels
+from ingest.frame import CameraState, CameraStatus, Frame, Image
 from ingest.source import Picture, SourceSettings
 from tests.support.factories import make_frame
 from tests.support.rtsp import RtspServers
@@ -23,8 +23,7 @@ def blank() -> Image:
 
 def make_pictures(count: int, fps: float, start_s: float = 0.0) -> list[Picture]:
     """`count` pictures at `fps`, starting at `start_s` of video time."""
-    pixels = Pixels(blank, 2, 2)
-    return [Picture(pixels, start_s + index / fps, index == 0) for index in range(count)]
+    return [Picture(blank, start_s + index / fps, index == 0, 2, 2) for index in range(count)]
 
 
 def kept_offsets(pictures: list[Picture], fps: float) -> list[float]:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import subprocess
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
-from ingest.frame import Image, Pixels
-from ingest.images import downscale, small_grey
 from ingest.source import SourceError, SourceSettings, VideoSource, describe
 from tests.support.net import free_port
 from tests.support.rtsp import RtspServers
@@ -147,36 +143,3 @@ def test_an_rtsp_camera_that_refuses_is_a_source_error_naming_it() -> None:
 def test_passwords_are_hidden_in_messages() -> None:
     assert describe("rtsp://admin:s3cret@10.0.0.7/stream1") == "rtsp://admin:***@10.0.0.7/stream1"
     assert describe("rtsp://10.0.0.7/stream1") == "rtsp://10.0.0.7/stream1"
-
-
-@pytest.mark.parametrize(
-    ("codec", "full_range"), [("copy", False), ("mjpeg", True)], ids=["h264", "mjpeg"]
-)
-def test_the_grey_for_motion_comes_from_the_luma_plane_and_matches_the_colour_picture(
-    people_mp4: Path, tmp_path: Path, codec: str, full_range: bool
-) -> None:
-    """H.264 cameras send limited-range luma (16-235), MJPEG full range; either way the small
-    grey copy is what converting the colour picture would give, without converting it."""
-    clip = tmp_path / f"clip-{codec}.mkv"
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(people_mp4), "-t", "0.5", "-an", "-c:v", codec]
-        + (["-q:v", "2"] if codec == "mjpeg" else [])
-        + [str(clip)],
-        check=True,
-    )
-
-    def never() -> Image:
-        raise AssertionError("the colour picture was converted")
-
-    source = open_file(clip)
-    try:
-        for picture in itertools.islice(source.pictures(), 5):
-            luma = picture.pixels.luma
-            assert luma is not None and luma.full_range == full_range
-            grey = small_grey(Pixels(never, picture.pixels.width, picture.pixels.height, luma), 320)
-            colour = cv2.cvtColor(picture.to_image(), cv2.COLOR_BGR2GRAY)
-            expected = downscale(np.asarray(colour, np.uint8), 320)
-            assert grey.shape == expected.shape == (180, 320)
-            assert np.abs(grey.astype(int) - expected).mean() < 2.5
-    finally:
-        source.close()

@@ -60,7 +60,7 @@ def run(
     source = VideoSource(SourceSettings(str(video), realtime=False))
     for seq, picture in enumerate(sample(source.pictures(), 5)):
         captured = BASE_TIME + timedelta(seconds=picture.offset_s)
-        frame = Frame("cam", seq, captured, picture.offset_s, picture.pixels, picture.offset_s)
+        frame = Frame("cam", seq, captured, picture.offset_s, picture.to_image(), picture.offset_s)
         pending.append(analyser.begin(frame))
         analysis_offsets.append(picture.offset_s)
         if len(pending) >= depth:

@@ -10,7 +10,7 @@ import numpy as np
 
 from alerts.rules.base import Observation, Verdict
 from detectors.detections import Detections
-from ingest.frame import Frame, Pixels
+from ingest.frame import Frame
 
 # A Monday, noon UTC; tests state times as offsets from it.
 BASE_TIME = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -59,7 +59,7 @@ def make_verdict(active: bool, track_ids: Sequence[int] = (1,), score: float = 0
 def make_frame(seq: int = 1, camera: str = "cam", seconds: float = 0.0) -> Frame:
     """A small black picture, as if captured at BASE_TIME + `seconds`."""
     image = np.zeros((48, 64, 3), np.uint8)
-    return Frame(camera, seq, at(seconds), seconds, Pixels.of(image), seconds)
+    return Frame(camera, seq, at(seconds), seconds, image, seconds)
 
 
 def intrusion_rule(**overrides: Any) -> dict[str, Any]:

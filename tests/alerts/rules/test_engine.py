@@ -14,7 +14,7 @@ from alerts.lifecycle import AlertEvent, AlertType
 from config.rules import RULE_TYPES
 from config.schema import CameraConfig
 from detectors.detections import Detections
-from ingest.frame import Frame, Pixels
+from ingest.frame import Frame
 from tests.alerts.rules.replay import make_frame, make_track, times
 from tests.support.factories import BASE_TIME
 
@@ -38,8 +38,7 @@ def test_every_rule_type_builds(rule_type: str) -> None:
 
 
 def picture(seconds: float, image: np.ndarray[Any, np.dtype[np.uint8]]) -> Frame:
-    at = BASE_TIME + timedelta(seconds=seconds)
-    return Frame("cam", 1, at, seconds, Pixels.of(image), seconds)
+    return Frame("cam", 1, BASE_TIME + timedelta(seconds=seconds), seconds, image, seconds)
 
 
 def test_a_blacked_out_camera_raises_a_tampering_alert() -> None:
