@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from concurrent.futures import Future
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -11,13 +12,19 @@ import pytest
 
 from alerts.lifecycle import AlertType
 from config.schema import CameraConfig
+from detectors.detections import Detections
 from detectors.inference import InferenceWorker
 from detectors.yolo import YoloDetector
 from ingest.camera import sample
 from ingest.frame import Frame
 from ingest.source import SourceSettings, VideoSource
-from nightwatch.analyser import FrameAnalyser, PendingAnalysis, direct_detection
-from tests.support.factories import BASE_TIME
+from nightwatch.analyser import (
+    FrameAnalyser,
+    PendingAnalysis,
+    direct_detection,
+    finish_oldest_now,
+)
+from tests.support.factories import BASE_TIME, make_frame
 
 pytestmark = pytest.mark.slow
 
@@ -113,3 +120,25 @@ def test_pipelined_analysis_on_parallel_lanes_alerts_as_one_frame_at_a_time(
     assert sum(pipelined[1]) <= 1.1 * sum(ran)
     differing = sum(a != b for a, b in zip(pipelined[2], people, strict=True))
     assert differing <= 0.02 * len(people)
+
+
+def test_a_camera_finishes_ready_frames_at_once_and_waits_only_on_frames_holding_a_lane() -> None:
+    """Frames the gate kept from the detector are finished at once and hold no lane, so they
+    never stop the camera from feeding the lanes; a frame still being detected is waited for
+    only when `depth` frames wait for the detector."""
+    frame = make_frame()
+    gated = PendingAnalysis(frame, None)
+
+    def detecting() -> PendingAnalysis:
+        return PendingAnalysis(frame, Future[Detections]())
+
+    assert not finish_oldest_now(deque(), 2)
+    assert finish_oldest_now(deque([gated, detecting()]), 2)  # no detector to wait for
+    done = detecting()
+    assert done.detections is not None
+    done.detections.set_result(Detections.empty())
+    assert finish_oldest_now(deque([done, detecting(), detecting()]), 5)  # detections are in
+    waiting = deque([detecting(), gated, gated, gated])
+    assert not finish_oldest_now(waiting, 2)  # one frame holds a lane; gated ones do not count
+    waiting.append(detecting())
+    assert finish_oldest_now(waiting, 2)  # two hold lanes: wait for the oldest
