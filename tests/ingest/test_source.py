@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from av.codec.context import ThreadType
 
 from ingest.source import SourceError, SourceSettings, VideoSource, describe
 from tests.support.net import free_port
@@ -27,6 +28,16 @@ def test_a_file_reports_its_codec_size_and_rate(people_mp4: Path) -> None:
         assert (source.info.codec, source.info.width, source.info.height) == ("h264", 1920, 1080)
         assert source.info.fps == pytest.approx(PEOPLE_FPS)
         assert not source.is_live
+    finally:
+        source.close()
+
+
+def test_pictures_are_decoded_one_at_a_time_with_slice_threads(people_mp4: Path) -> None:
+    # Frame threads cost more CPU a picture and hold a picture per thread (docs/performance.md).
+    source = open_file(people_mp4)
+    try:
+        assert source.stream.codec_context.thread_type == ThreadType.SLICE
+        next(source.pictures())
     finally:
         source.close()
 
