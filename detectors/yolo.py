@@ -315,6 +315,7 @@ class ObjectTracker:
         )
         boxes = _BoxesView(detections.xyxy.astype(np.float32), detections.score, codes)
         tracks = self._tracker.update(boxes, image)
+        self._forget_ended_tracks()
         if len(tracks) == 0:
             return Detections.empty()
         labels_by_code = {code: label for label, code in self._vocabulary.items()}
@@ -324,3 +325,21 @@ class ObjectTracker:
             label=[labels_by_code[int(code)] for code in tracks[:, 6]],
             track_id=tracks[:, 4].astype(np.int64),
         )
+
+    @property
+    def held_tracks(self) -> int:
+        """Tracks the tracker holds: in view, lost (waiting to be found again) and ended."""
+        tracker = self._tracker
+        return (
+            len(tracker.tracked_stracks) + len(tracker.lost_stracks) + len(tracker.removed_stracks)
+        )
+
+    def _forget_ended_tracks(self) -> None:
+        """Ultralytics keeps up to 1000 ended tracks per camera, scanned on every picture, only
+        to drop them from its pool of lost tracks. Keep just those still in that pool: the
+        tracking is the same, and a camera's tracker stops growing once its street empties."""
+        tracker = self._tracker
+        lost = {track.track_id for track in tracker.lost_stracks}
+        tracker.removed_stracks = [
+            track for track in tracker.removed_stracks if track.track_id in lost
+        ]
