@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from alerts.rules.base import Verdict
-from detectors.detections import Detections
-from ingest.frame import Frame
+from detectors.observation import Detections
+from ingest.capture import FrameRef
 
 
 class AlertType(StrEnum):
@@ -47,9 +47,8 @@ class AlertEvent:
     frame_time: datetime
     ended_at: datetime | None
     objects: Detections
-    best_frame: Frame | None
-    best_objects: Detections
-    frame: Frame | None
+    best_view: FrameRef | None  # the picture that shows the alert best so far
+    best_objects: Detections  # the objects as that picture shows them
     details: Mapping[str, object] = field(default_factory=dict)
 
 
@@ -61,7 +60,7 @@ class _OpenAlert:
     last_sent_at: datetime
     sent_track_ids: frozenset[int]
     best_score: float
-    best_frame: Frame | None
+    best_view: FrameRef | None
     best_objects: Detections
     pending_change: bool = False
 
@@ -82,33 +81,40 @@ class AlertLifecycle:
     def is_open(self) -> bool:
         return self._open is not None
 
-    def step(self, verdict: Verdict, now: datetime, frame: Frame | None = None) -> list[AlertEvent]:
+    @property
+    def best_view(self) -> FrameRef | None:
+        """The picture the open alert's snapshot is (or will be) taken from."""
+        return None if self._open is None else self._open.best_view
+
+    def step(
+        self, verdict: Verdict, now: datetime, view: FrameRef | None = None
+    ) -> list[AlertEvent]:
         """Advance by one frame; returns the events to publish (usually none)."""
         alert = self._open
         if alert is None:
             if verdict.active and (self._cooldown_until is None or now >= self._cooldown_until):
-                return [self._start(verdict, now, frame)]
+                return [self._start(verdict, now, view)]
             return []
         if verdict.active:
             alert.last_active_at = now
-            self._note_changes(alert, verdict, frame)
+            self._note_changes(alert, verdict, view)
             interval = timedelta(seconds=self.settings.update_interval_s)
             if alert.pending_change and now - alert.last_sent_at >= interval:
-                return [self._update(alert, verdict, now, frame)]
+                return [self._update(alert, verdict, now)]
             return []
         if now - alert.last_active_at >= timedelta(seconds=self.settings.clear_s):
-            return [self.close(now, frame)]
+            return [self.close(now)]
         return []
 
-    def close(self, now: datetime, frame: Frame | None = None) -> AlertEvent:
+    def close(self, now: datetime) -> AlertEvent:
         """End the open alert now (its rule was switched off, or the process stops)."""
         alert = self._open
         assert alert is not None, "no open alert to close"
         self._open = None
         self._cooldown_until = now + timedelta(seconds=self.settings.cooldown_s)
-        return self._event(alert, AlertType.END, Detections.empty(), now, frame, ended_at=now)
+        return self._event(alert, AlertType.END, Detections.empty(), now, ended_at=now)
 
-    def _start(self, verdict: Verdict, now: datetime, frame: Frame | None) -> AlertEvent:
+    def _start(self, verdict: Verdict, now: datetime, view: FrameRef | None) -> AlertEvent:
         alert = _OpenAlert(
             id=str(uuid.uuid4()),
             started_at=now,
@@ -116,31 +122,25 @@ class AlertLifecycle:
             last_sent_at=now,
             sent_track_ids=_ids(verdict.objects),
             best_score=_best_score(verdict.objects),
-            best_frame=frame,
+            best_view=view,
             best_objects=verdict.objects,
         )
         self._open = alert
-        return self._event(
-            alert, AlertType.NEW, verdict.objects, now, frame, details=verdict.details
-        )
+        return self._event(alert, AlertType.NEW, verdict.objects, now, details=verdict.details)
 
-    def _note_changes(self, alert: _OpenAlert, verdict: Verdict, frame: Frame | None) -> None:
+    def _note_changes(self, alert: _OpenAlert, verdict: Verdict, view: FrameRef | None) -> None:
         score = _best_score(verdict.objects)
         if score >= alert.best_score + self.SNAPSHOT_GAIN:
-            alert.best_score, alert.best_frame, alert.best_objects = score, frame, verdict.objects
+            alert.best_score, alert.best_view, alert.best_objects = score, view, verdict.objects
             alert.pending_change = True
         if len(verdict.objects) and _ids(verdict.objects) != alert.sent_track_ids:
             alert.pending_change = True
 
-    def _update(
-        self, alert: _OpenAlert, verdict: Verdict, now: datetime, frame: Frame | None
-    ) -> AlertEvent:
+    def _update(self, alert: _OpenAlert, verdict: Verdict, now: datetime) -> AlertEvent:
         alert.last_sent_at = now
         alert.sent_track_ids = _ids(verdict.objects)
         alert.pending_change = False
-        return self._event(
-            alert, AlertType.UPDATE, verdict.objects, now, frame, details=verdict.details
-        )
+        return self._event(alert, AlertType.UPDATE, verdict.objects, now, details=verdict.details)
 
     def _event(
         self,
@@ -148,7 +148,6 @@ class AlertLifecycle:
         kind: AlertType,
         objects: Detections,
         now: datetime,
-        frame: Frame | None,
         ended_at: datetime | None = None,
         details: Mapping[str, object] | None = None,
     ) -> AlertEvent:
@@ -162,9 +161,8 @@ class AlertLifecycle:
             frame_time=now,
             ended_at=ended_at,
             objects=objects,
-            best_frame=alert.best_frame,
+            best_view=alert.best_view,
             best_objects=alert.best_objects,
-            frame=frame,
             details=dict(details or {}),
         )
 

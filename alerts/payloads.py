@@ -9,8 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from alerts.lifecycle import AlertEvent
-from detectors.detections import Detections
-from ingest.frame import CameraStatus
+from detectors.observation import Detections
+from ingest.status import CameraStatus
 
 ALERT_SCHEMA: Literal["nightwatch.alert/1"] = "nightwatch.alert/1"
 CAMERA_STATUS_SCHEMA: Literal["nightwatch.camera-status/1"] = "nightwatch.camera-status/1"

@@ -142,11 +142,20 @@ class TilingConfig(Strict):
 
 
 class DetectConfig(Strict):
-    fps: float = Field(5.0, gt=0, le=60, description="Detections per second per camera.")
+    fps: float = Field(
+        5.0, gt=0, le=60, description="Frames sampled and analysed per second per camera."
+    )
     labels: tuple[str, ...] = Field(("person",), min_length=1, description="Labels to detect.")
     confidence: float = Field(0.35, gt=0, lt=1, description="Minimum detection score (0-1).")
     imgsz: int = Field(640, ge=32, le=4096, description="Model input size, pixels.")
     tracker: Literal["bytetrack", "botsort"] = Field("bytetrack", description="Tracker.")
+    lost_track_s: float = Field(
+        6.0,
+        gt=0,
+        le=600,
+        description="A track unseen this long ends, and whoever comes back gets a new id; "
+        "seconds, whether or not the motion gate ran the detector meanwhile. Default 6.",
+    )
     motion_gate: MotionGateConfig = Field(default_factory=MotionGateConfig)
     tiling: TilingConfig | None = Field(
         None, description="Also detect on overlapping tiles, for small, distant objects."

@@ -30,7 +30,7 @@ from console.routers import users as users_router
 from console.routers.cameras import camera_out
 from console.services import ConsoleServices
 from console.views import dispatches_out, location_of
-from ingest.frame import CameraStatus
+from ingest.status import CameraStatus
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"

@@ -24,7 +24,7 @@ from alerts.dispatch.records import (
     UnknownDispatchError,
 )
 from alerts.payloads import AlertPayload
-from ingest.frame import CameraStatus
+from ingest.status import CameraStatus
 
 # The dispatch vocabulary is the dispatch package's own (pure data, no service behind it).
 OPEN_DISPATCH_STATES: tuple[DispatchState, ...] = tuple(

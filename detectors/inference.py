@@ -19,7 +19,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import partial
 
-from detectors.detections import Detections
+from detectors.observation import Detections
 from detectors.tiling import TileGrid, combine, crops
 from detectors.yolo import DetectSettings, YoloDetector
 from ingest.frame import Image

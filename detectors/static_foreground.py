@@ -31,6 +31,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from detectors.observation import StaticRegion
 from ingest.images import downscale
 
 Picture = npt.NDArray[np.float32]
@@ -70,15 +71,6 @@ class StaticSettings:
     max_area_fraction: float = 0.25
     min_report_s: float = 1.0
     absorb_after_s: float = 900.0
-
-
-@dataclass(frozen=True, slots=True)
-class StaticRegion:
-    """Something that has stood still for `age_s` seconds; `xyxy` in full-frame pixels."""
-
-    xyxy: tuple[float, float, float, float]
-    age_s: float
-    area_px: float
 
 
 @dataclass(slots=True)

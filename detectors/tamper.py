@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from detectors.observation import TamperCondition, TamperSignals
 from ingest.images import downscale
 
 Grey = npt.NDArray[np.float32]
@@ -46,14 +46,6 @@ _EDGE_STD_MIN = 2.0  # a reference cell with less edge spread than this cannot b
 _MAX_STEP_S = 1.0  # a gap longer than this counts as this, so one frame never rewrites a baseline
 
 
-class TamperCondition(StrEnum):
-    BLACKOUT = "blackout"
-    COVERED = "covered"
-    DEFOCUS = "defocus"
-    MOVED = "moved"
-    FROZEN = "frozen"
-
-
 @dataclass(frozen=True, slots=True)
 class TamperSettings:
     """How one camera's picture is judged; built from the camera's tampering rule."""
@@ -67,43 +59,6 @@ class TamperSettings:
     moved_match_min: float = 0.5
     frozen_diff_max: float = 0.01
     accept_view_s: float = 900.0
-
-
-@dataclass(frozen=True, slots=True)
-class TamperSignals:
-    """One frame's measures, and the conditions that hold in this frame (not yet confirmed).
-
-    `luma` and `contrast` are the mean and deviation of grey (0-255); `sharpness` is the
-    contrast-normalised Laplacian variance and `sharpness_ratio` its share of the baseline;
-    `texture_lost` the fraction of normally textured cells that lost their texture;
-    `match_score` the median edge-map correlation with the reference view (1 = same view,
-    ~0 = another view); `frozen_s` how long the picture has not changed, seconds.
-    """
-
-    conditions: frozenset[TamperCondition]
-    learning: bool
-    luma: float
-    luma_baseline: float
-    contrast: float
-    sharpness: float
-    sharpness_baseline: float
-    sharpness_ratio: float
-    texture_lost: float
-    match_score: float
-    frozen_s: float
-
-    def measures(self) -> dict[str, float]:
-        """The numbers, rounded, for an alert's details."""
-        return {
-            "luma": round(self.luma, 1),
-            "luma_baseline": round(self.luma_baseline, 1),
-            "contrast": round(self.contrast, 1),
-            "sharpness": round(self.sharpness, 4),
-            "sharpness_ratio": round(self.sharpness_ratio, 3),
-            "texture_lost": round(self.texture_lost, 3),
-            "match_score": round(self.match_score, 3),
-            "frozen_s": round(self.frozen_s, 1),
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors.detections import Detections
+from detectors.observation import Detections
 from ingest.frame import Image
 
 EDGE_MARGIN_PX = 4

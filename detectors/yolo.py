@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from detectors.detections import Detections
+from detectors.observation import Detections
 from detectors.tiling import TileGrid, combine, crops
 from ingest.frame import Image
 
@@ -282,13 +282,17 @@ class _BoxesView:
 
 
 class ObjectTracker:
-    """One camera's tracker (ByteTrack or BoT-SORT) giving stable track ids."""
+    """One camera's tracker (ByteTrack or BoT-SORT) giving stable track ids.
+
+    A track not seen for `lost_s` seconds ends, whether the tracker was stepped on every
+    sampled frame or only now and then (the motion gate keeps the detector off a still
+    scene): Ultralytics counts its lost-track buffer in updates, so the buffer here is time.
+    """
 
     LOW_SCORE = 0.1  # detections this low are kept for ByteTrack's second association stage
+    _NEVER = 2**31 - 1  # Ultralytics' own buffer, in updates: time ends tracks before it does
 
-    def __init__(
-        self, kind: str, confidence: float, frame_rate: float, lost_s: float = 6.0
-    ) -> None:
+    def __init__(self, kind: str, confidence: float, lost_s: float = 6.0) -> None:
         from ultralytics.trackers.bot_sort import BOTSORT
         from ultralytics.trackers.byte_tracker import BYTETracker
         from ultralytics.utils import YAML, IterableSimpleNamespace
@@ -298,14 +302,18 @@ class ObjectTracker:
         args.track_high_thresh = confidence
         args.new_track_thresh = confidence
         args.track_low_thresh = min(self.LOW_SCORE, confidence)
-        args.track_buffer = max(1, round(lost_s * frame_rate))
+        args.track_buffer = self._NEVER
         if kind == "botsort":
             args.with_reid = False
         self._tracker = BOTSORT(args) if kind == "botsort" else BYTETracker(args)
         self._vocabulary: dict[str, int] = {}
+        self.lost_s = lost_s
+        self._seen_s: dict[int, float] = {}  # track id: when it was last matched
 
-    def update(self, detections: Detections, image: Image) -> Detections:
-        """Detections of confirmed tracks, with their track ids."""
+    def update(self, detections: Detections, image: Image, now_s: float) -> Detections:
+        """Detections of confirmed tracks, with their track ids; `now_s` is the picture's
+        time in seconds (any clock that only goes forward)."""
+        self._end_lost_tracks(now_s)
         codes = np.asarray(
             [
                 self._vocabulary.setdefault(str(label), len(self._vocabulary))
@@ -315,6 +323,9 @@ class ObjectTracker:
         )
         boxes = _BoxesView(detections.xyxy.astype(np.float32), detections.score, codes)
         tracks = self._tracker.update(boxes, image)
+        for track in self._tracker.tracked_stracks:
+            if track.end_frame == self._tracker.frame_id:
+                self._seen_s[track.track_id] = now_s
         self._forget_ended_tracks()
         if len(tracks) == 0:
             return Detections.empty()
@@ -334,6 +345,17 @@ class ObjectTracker:
             len(tracker.tracked_stracks) + len(tracker.lost_stracks) + len(tracker.removed_stracks)
         )
 
+    def _end_lost_tracks(self, now_s: float) -> None:
+        """End the lost tracks unseen for longer than `lost_s`, before they can be matched."""
+        tracker = self._tracker
+        kept = []
+        for track in tracker.lost_stracks:
+            if now_s - self._seen_s.get(track.track_id, now_s) > self.lost_s:
+                track.mark_removed()
+            else:
+                kept.append(track)
+        tracker.lost_stracks = kept
+
     def _forget_ended_tracks(self) -> None:
         """Ultralytics keeps up to 1000 ended tracks per camera, scanned on every picture, only
         to drop them from its pool of lost tracks. Keep just those still in that pool: the
@@ -343,3 +365,5 @@ class ObjectTracker:
         tracker.removed_stracks = [
             track for track in tracker.removed_stracks if track.track_id in lost
         ]
+        held = lost | {track.track_id for track in tracker.tracked_stracks}
+        self._seen_s = {key: seen for key, seen in self._seen_s.items() if key in held}

@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ingest.frame import CameraState, CameraStatus, Frame
+from ingest.frame import Frame
 from ingest.recording import Recorder
 from ingest.source import Picture, SourceError, SourceSettings, StreamInfo, VideoSource, describe
+from ingest.status import CameraState, CameraStatus
 
 log = logging.getLogger(__name__)
 

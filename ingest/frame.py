@@ -1,13 +1,14 @@
-"""Frames and camera status: the values ingest hands to later stages."""
+"""A decoded frame: the picture ingest hands to the detectors."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
+
+from ingest.capture import FrameRef
 
 Image = npt.NDArray[np.uint8]
 
@@ -24,34 +25,14 @@ class Frame:
     video_offset_s: float
 
     @property
+    def ref(self) -> FrameRef:
+        """This picture's reference, for later stages that must not hold its pixels."""
+        return FrameRef(self.camera, self.seq, self.captured_at, self.width, self.height)
+
+    @property
     def width(self) -> int:
         return int(self.image.shape[1])
 
     @property
     def height(self) -> int:
         return int(self.image.shape[0])
-
-
-class CameraState(StrEnum):
-    ONLINE = "online"
-    OFFLINE = "offline"
-    RECONNECTING = "reconnecting"
-
-
-@dataclass(frozen=True, slots=True)
-class CameraStatus:
-    """What a control room needs to know about a camera right now."""
-
-    camera: str
-    state: CameraState
-    fps: float
-    frames_total: int
-    frames_dropped: int
-    reconnects: int
-    last_frame_at: datetime | None
-    error: str | None
-    width: int | None = None
-    height: int | None = None
-    codec: str | None = None
-    recording_error: str | None = None
-    packet_buffer_bytes: int | None = None

@@ -1,9 +1,10 @@
 """Alert clips cut from the camera's own packets: stream copy for H.264/H.265, else re-encoded.
 
 The recorder lives on the camera's reader thread, which owns the open stream; other threads
-only queue start and stop requests. A clip runs from the keyframe at or before
-`started_at - pre_capture_s` to `ended_at + post_capture_s`, and its MP4 index is written at
-the front (faststart) so browsers play it while it downloads.
+only queue start and stop requests. A clip runs from the keyframe at or before the start it
+is given to the last packet received by the end it is given (the span is the alert's
+decision, see alerts/evidence.py), and its MP4 index is written at the front (faststart) so
+browsers play it while it downloads.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import logging
 import queue
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import av
 
+from ingest.capture import CapturedFile
 from ingest.packets import PacketRing, StoredPacket
 
 log = logging.getLogger(__name__)
@@ -33,8 +35,7 @@ class RecorderSettings:
     """Clip settings. Times in seconds."""
 
     media_dir: Path
-    pre_capture_s: float = 5.0
-    post_capture_s: float = 5.0
+    keep_s: float = 5.0  # the packet ring holds at least this much (a clip's earliest start)
     max_ring_bytes: int = 64 * 1024 * 1024
 
 
@@ -52,6 +53,20 @@ class Clip:
     height: int
     packets: int
     reencoded: bool
+
+    @property
+    def evidence(self) -> CapturedFile:
+        """The clip as an evidence file of its alert."""
+        return CapturedFile(
+            self.alert_id,
+            "clip",
+            self.path,
+            self.started_at,
+            self.ended_at,
+            self.codec,
+            self.width,
+            self.height,
+        )
 
 
 @dataclass(slots=True)
@@ -92,7 +107,7 @@ class Recorder:
     ) -> None:
         self.camera = camera
         self.settings = settings
-        self.ring = PacketRing(settings.pre_capture_s, settings.max_ring_bytes)
+        self.ring = PacketRing(settings.keep_s, settings.max_ring_bytes)
         self._on_clip = on_clip
         self._on_problem = on_problem
         self._requests: queue.SimpleQueue[_Request] = queue.SimpleQueue()
@@ -103,11 +118,13 @@ class Recorder:
         self.problem: str | None = None
 
     # Any thread -------------------------------------------------------------------------
-    def start_clip(self, alert_id: str, started_at: datetime) -> None:
-        self._requests.put(_Request(alert_id, started_at, stop=False))
+    def start_clip(self, alert_id: str, start_at: datetime) -> None:
+        """Begin a clip at the keyframe at or before `start_at` (or the oldest held)."""
+        self._requests.put(_Request(alert_id, start_at, stop=False))
 
-    def stop_clip(self, alert_id: str, ended_at: datetime) -> None:
-        self._requests.put(_Request(alert_id, ended_at, stop=True))
+    def stop_clip(self, alert_id: str, end_at: datetime) -> None:
+        """End the clip once a packet received after `end_at` arrives."""
+        self._requests.put(_Request(alert_id, end_at, stop=True))
 
     # Reader thread ----------------------------------------------------------------------
     def session_opened(self, stream: Any) -> None:
@@ -167,13 +184,12 @@ class Recorder:
             if request.stop:
                 clip = self._open.get(request.alert_id)
                 if clip is not None:
-                    clip.stop_after = request.at + timedelta(seconds=self.settings.post_capture_s)
+                    clip.stop_after = request.at
             elif request.alert_id not in self._open and self._stream is not None:
                 self._begin(request.alert_id, request.at)
 
-    def _begin(self, alert_id: str, started_at: datetime) -> None:
-        start = started_at - timedelta(seconds=self.settings.pre_capture_s)
-        day = started_at.strftime("%Y-%m-%d")
+    def _begin(self, alert_id: str, start: datetime) -> None:
+        day = start.strftime("%Y-%m-%d")
         path = self.settings.media_dir / "clips" / self.camera / day / f"{alert_id}.mp4"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -30,13 +30,14 @@ from tqdm import tqdm
 from alerts.mqtt import MqttPublisher
 from alerts.payloads import alert_payload
 from config.schema import CameraConfig, MqttConfig
-from detectors.detections import Detections
 from detectors.inference import InferenceWorker
+from detectors.observation import Detections
+from detectors.perception import PendingFrame, finish_oldest_now, tile_grid
 from detectors.tiling import TileGrid
 from detectors.yolo import DetectSettings, YoloDetector
 from ingest.frame import Frame, Image
 from ingest.source import SourceSettings, VideoSource
-from nightwatch.analyser import FrameAnalyser, PendingAnalysis, finish_oldest_now, tile_grid
+from nightwatch.camera_analysis import CameraAnalysis
 from nightwatch.mot_eval import Score, load_frames, score_frame
 
 
@@ -169,7 +170,7 @@ def run_pipeline(
     ) -> Future[Detections]:
         return worker.submit("bench", image, settings, floor, grid)
 
-    analyser = FrameAnalyser("bench", camera, "UTC", detect)
+    analysis = CameraAnalysis("bench", camera, "UTC", detect)
     frames: queue.Queue[Frame | None] = queue.Queue(maxsize=4)
     decode_s = [0.0]
     feed = (
@@ -180,7 +181,7 @@ def run_pipeline(
     threading.Thread(target=feed, daemon=True).start()
     count, publish_s, rss_mb = 0, 0.0, rss_now_mb()
     bar = tqdm(desc="pipeline", disable=not progress, unit="frame", total=limit)
-    pending: deque[PendingAnalysis] = deque()
+    pending: deque[PendingFrame] = deque()
     started = time.perf_counter()
     ended = False
     while not ended or pending:
@@ -188,11 +189,11 @@ def run_pipeline(
         if frame is None:
             ended = True
         else:
-            pending.append(analyser.begin(frame))
+            pending.append(analysis.begin(frame))
         while pending and (ended or finish_oldest_now(pending, worker.frames_in_flight)):
-            analysis = analyser.finish(pending.popleft())
+            finished = analysis.finish(pending.popleft())
             before_publish = time.perf_counter()
-            for event in analysis.events:
+            for event in finished.events:
                 payload = alert_payload(event, "bench")
                 publisher.publish(
                     publisher.topics.alert(event.key.camera, event.key.rule), payload.to_json()
@@ -207,12 +208,12 @@ def run_pipeline(
     time.sleep(1.0)  # let the last messages arrive
     publisher.stop()
     subscriber.stop()
-    seconds = {**analyser.seconds, "publish": publish_s, "decode": decode_s[0]}
+    seconds = {**analysis.seconds, "publish": publish_s, "decode": decode_s[0]}
     return _PipelineRun(
         frames=count,
         fps=count / elapsed,
         rss_mb=rss_mb,
-        detector_share=analyser.gate.detector_share,
+        detector_share=analysis.perception.gate.detector_share,
         stage_ms={
             stage: round(1000 * total / max(count, 1), 2) for stage, total in seconds.items()
         },

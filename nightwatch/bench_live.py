@@ -89,7 +89,8 @@ def bench_live(
     pipeline.start()
     time.sleep(warmup_s)
     subscriber.latencies_s.clear()
-    analysed_before = {worker.name: worker.analyser.gate.frames for worker in pipeline.workers}
+    gates = {worker.name: worker.analysis.perception.gate for worker in pipeline.workers}
+    analysed_before = {name: gate.frames for name, gate in gates.items()}
     dropped_before = {worker.name: worker.reader.slot.dropped for worker in pipeline.workers}
     cpu_before, started = sum(os.times()[:2]), time.monotonic()
     rss_start = rss_max = rss_now_mb()
@@ -109,16 +110,17 @@ def bench_live(
         duration_s=round(elapsed, 1),
         detect_fps_per_camera=next(iter(config.cameras.values())).detect.fps,
     )
-    gates = [worker.analyser.gate for worker in pipeline.workers]
     for worker in pipeline.workers:
-        frames = worker.analyser.gate.frames - analysed_before[worker.name]
+        frames = gates[worker.name].frames - analysed_before[worker.name]
         report.analysed_fps[worker.name] = round(frames / elapsed, 2)
         report.dropped_frames[worker.name] = (
             worker.reader.slot.dropped - dropped_before[worker.name]
         )
         report.camera_fps[worker.name] = worker.reader.status().fps
     report.detector_frame_share = round(
-        sum(gate.detector_frames for gate in gates) / max(sum(gate.frames for gate in gates), 1), 3
+        sum(gate.detector_frames for gate in gates.values())
+        / max(sum(gate.frames for gate in gates.values()), 1),
+        3,
     )
     latencies = list(subscriber.latencies_s)
     report.alerts_received = len(latencies)

@@ -178,7 +178,7 @@ def _bench_live(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from nightwatch.analyze import run_command
+    from nightwatch.analyze_cli import run_command
 
     return run_command(args)
 

@@ -13,7 +13,7 @@ from console import ConsoleServices, create_app
 from console.ports import JpegPicture, LiveListener, PipelineFigures
 from console.security import hash_password, new_password
 from console.server import ConsoleServer, parse_address
-from ingest.frame import CameraStatus
+from ingest.status import CameraStatus
 from nightwatch.pipeline import Pipeline
 
 log = logging.getLogger(__name__)

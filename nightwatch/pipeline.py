@@ -11,27 +11,32 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 from alerts.dispatch.service import Dispatcher
+from alerts.evidence import ClipSpan, EvidenceDirector, storage_health
 from alerts.lifecycle import AlertEvent
 from alerts.mqtt import MqttPublisher
 from alerts.outbox import Outbox, OutboxMessage
 from alerts.payloads import AlertPayload, alert_payload, camera_status_payload
 from alerts.retention import apply_retention
-from alerts.rules.base import Observation, Verdict
+from alerts.rules.base import Verdict
 from alerts.store import Store, StoreError
-from config.schema import CameraConfig, NightwatchConfig
-from detectors.detections import Detections
+from config.schema import CameraConfig, NightwatchConfig, Point
 from detectors.inference import InferenceWorker
+from detectors.observation import Detections, Observation
+from detectors.perception import PendingFrame, finish_oldest_now
 from detectors.tiling import TileGrid
 from detectors.yolo import DetectSettings, YoloDetector
 from ingest.camera import CameraReader, ReaderSettings
-from ingest.frame import CameraState, CameraStatus, Frame, Image
-from ingest.recording import Clip, Recorder
+from ingest.capture import CapturedFile
+from ingest.evidence import EvidenceCapture, FrameKeeper
+from ingest.frame import Frame, Image
+from ingest.recording import Clip, Recorder, RecorderSettings
 from ingest.source import SourceSettings
-from nightwatch.analyser import FrameAnalyser, PendingAnalysis, finish_oldest_now
-from nightwatch.evidence import EvidenceWriter, recorder_settings, storage_health, zone_polygons
-from nightwatch.live import LiveFeed
+from ingest.status import CameraState, CameraStatus
+from nightwatch.camera_analysis import CameraAnalysis
+from nightwatch.live_feed import LiveFeed
 from nightwatch.stats import LatencyRecorder
 
 log = logging.getLogger(__name__)
@@ -73,7 +78,7 @@ class CameraWorker:
     def __init__(self, name: str, camera: CameraConfig, pipeline: Pipeline) -> None:
         self.name = name
         self.pipeline = pipeline
-        self.analyser = FrameAnalyser(name, camera, pipeline.config.site.timezone, self._detect)
+        self.analysis = CameraAnalysis(name, camera, pipeline.config.site.timezone, self._detect)
         self.reader = CameraReader(
             reader_settings(name, camera), pipeline.publish_status, pipeline.recorders.get(name)
         )
@@ -99,14 +104,14 @@ class CameraWorker:
         stopping = self.pipeline.stopping
         # Frames begun but not finished: while frames keep coming faster than the detector
         # answers, later ones are detected while this one is tracked.
-        pending: deque[PendingAnalysis] = deque()
+        pending: deque[PendingFrame] = deque()
         depth = self.pipeline.inference.frames_in_flight
         while not stopping.is_set():
             frame = self.reader.slot.take(timeout_s=0.0 if pending else 0.5)
             if frame is not None:
                 self.pipeline.live.keep_frame(frame)
                 try:
-                    pending.append(self.analyser.begin(frame))
+                    pending.append(self.analysis.begin(frame))
                 except Exception:  # one bad frame must not stop the camera
                     log.exception("camera %s: analysing frame %d failed", self.name, frame.seq)
             if pending and frame is None:  # nothing new: finish the oldest, waiting if need be
@@ -120,20 +125,61 @@ class CameraWorker:
                 if self.reader.status().state != CameraState.ONLINE:
                     # Without pictures the rules would never step and an open alert would
                     # stay open for the whole outage; stepping on nothing lets it end.
-                    self.pipeline.emit(self.analyser.observe_nothing(_nothing_seen()))
+                    self.pipeline.emit(self.analysis.observe_nothing(_nothing_seen()))
         while pending:
             self._finish(pending.popleft())
-        self.pipeline.emit(self.analyser.close(_nothing_seen()))
+        self.pipeline.emit(self.analysis.close(_nothing_seen()))
 
-    def _finish(self, pending: PendingAnalysis) -> None:
+    def _finish(self, pending: PendingFrame) -> None:
         try:
-            analysis = self.analyser.finish(pending)
+            analysis = self.analysis.finish(pending)
         except Exception:  # one bad frame must not stop the camera
             log.exception("camera %s: analysing frame %d failed", self.name, pending.frame.seq)
             return
         self.pipeline.stats.frames_analysed += 1
         self.pipeline.stats.detector_frames += int(analysis.detected)
+        frames = self.pipeline.frames
+        frames.offer(pending.frame)  # before the events: a snapshot may be taken of it
         self.pipeline.emit(analysis.events, pending.frame)
+        frames.retain(self.name, {view.seq for view in self.analysis.rules.best_views()})
+
+
+def recorder_settings(camera: CameraConfig, media_dir: Path) -> RecorderSettings:
+    """The packet ring holds what the earliest clip start needs: the pre-capture time."""
+    record = camera.record
+    return RecorderSettings(
+        media_dir=media_dir,
+        keep_s=record.pre_capture_s,
+        max_ring_bytes=record.max_buffer_mb * 2**20,
+    )
+
+
+def zone_polygons(config: NightwatchConfig) -> dict[tuple[str, str], tuple[Point, ...]]:
+    """Each camera's zones by name, to draw on annotated snapshots."""
+    return {
+        (name, zone_name): zone.polygon
+        for name, camera in config.cameras.items()
+        for zone_name, zone in camera.zones.items()
+    }
+
+
+class _StoreEvidence:
+    """The store as the evidence director's registry."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add_evidence(self, file: CapturedFile) -> object:
+        return self.store.add_evidence(
+            file.alert_id,
+            file.kind,
+            file.path,
+            file.started_at,
+            file.ended_at,
+            file.codec,
+            file.width,
+            file.height,
+        )
 
 
 def _nothing_seen() -> Observation:
@@ -166,6 +212,11 @@ class Pipeline:
         self.stopping = threading.Event()
         self.statuses: dict[str, CameraStatus] = {}
         self.live = LiveFeed()  # latest pictures and live events, for the console
+        recording = {
+            name: camera
+            for name, camera in config.cameras.items()
+            if camera.enabled and camera.record.enabled
+        }
         self.recorders = {
             name: Recorder(
                 name,
@@ -173,11 +224,17 @@ class Pipeline:
                 self._on_clip,
                 partial(self._on_recording_problem, name),
             )
-            for name, camera in config.cameras.items()
-            if camera.enabled and camera.record.enabled
+            for name, camera in recording.items()
         }
-        self.evidence = EvidenceWriter(
-            store.media_dir, store, self.recorders, zone_polygons(config)
+        self.frames = FrameKeeper()  # pictures an open alert may still take a snapshot of
+        self.evidence = EvidenceDirector(
+            EvidenceCapture(store.media_dir, self.frames, self.recorders),
+            _StoreEvidence(store),
+            {
+                name: ClipSpan(camera.record.pre_capture_s, camera.record.post_capture_s)
+                for name, camera in recording.items()
+            },
+            zone_polygons(config),
         )
         self.health = {name: storage_health(name) for name in self.recorders}
         self.workers = [
@@ -244,12 +301,11 @@ class Pipeline:
             for listener in self.listeners:
                 listener(payload)
             self.live.notify(payload)
-            if self.config.cameras[event.key.camera].record.enabled:
-                self.evidence.on_event(event)
+            self.evidence.on_event(event)
 
     def _on_clip(self, clip: Clip) -> None:
         try:
-            self.evidence.on_clip(clip)
+            self.evidence.register(clip.evidence)
         except (StoreError, OSError):
             log.exception("clip %s of alert %s not registered", clip.path, clip.alert_id)
 

@@ -4,13 +4,10 @@ What the rule needs from the pipeline
 -------------------------------------
 - `Observation.tracks`: tracked detections of the rule's labels *and of `person`* (the
   detector's class filter must keep both), with tracker ids.
-- `Observation.scene: detectors.scene.SceneSignals | None` (default None), with
-  `scene.static_regions` (`detectors.static_foreground.StaticRegion`, full-frame pixels)
-  filled on every frame when `use_static_foreground` is on. The engine keeps one
-  `detectors.scene.SceneAnalyser` per camera, built with `static=static_settings(config)`
-  from the camera's first abandoned-object rule, and calls
-  `analyser.update(frame.image, frame.monotonic_s)` once per analysed frame, in order,
-  before the rules step. Without scene signals the rule works from detections alone.
+- `Observation.scene` with `scene.static_regions` (`StaticRegion`, full-frame pixels) filled
+  on every analysed frame when `use_static_foreground` is on: the detectors'
+  `SceneAnalyser.for_rules` runs static foreground with the camera's first such rule's
+  settings. Without scene signals the rule works from detections alone.
 
 What it returns
 ---------------
@@ -31,12 +28,10 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from alerts.rules.base import Observation, Verdict, watched
+from alerts.rules.base import Verdict, watched
 from alerts.zones import Zone
 from config.scene_rules import AbandonedObjectRuleConfig
-from detectors.detections import Detections
-from detectors.scene import SceneSignals
-from detectors.static_foreground import StaticSettings
+from detectors.observation import Detections, Observation, SceneSignals
 
 Box = tuple[float, float, float, float]
 
@@ -47,15 +42,6 @@ _LOST_GRACE_S = 5.0  # an object unseen this long is forgotten; meanwhile it kee
 _MATCH_IOU = 0.3  # an object that lost its track id is found again by this much overlap
 _COVER_SHARE = 0.5  # a detection covering this share of a static region explains it
 _OWNER_SEARCH = 2.0  # the owner is the nearest person within this many owner distances
-
-
-def static_settings(config: AbandonedObjectRuleConfig) -> StaticSettings:
-    """The camera's static-foreground settings for this rule."""
-    return StaticSettings(
-        min_area_px=float(config.min_area_px),
-        min_report_s=min(1.0, config.still_s),
-        absorb_after_s=config.forget_after_s,
-    )
 
 
 @dataclass(frozen=True, slots=True)

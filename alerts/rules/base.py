@@ -4,30 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from alerts.zones import Zone
 from config.rule_base import RuleBase
-from detectors.detections import Detections
-
-if TYPE_CHECKING:
-    from detectors.scene import SceneSignals
-
-
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """One analysed frame of one camera, as rules see it."""
-
-    tracks: Detections
-    width: int
-    height: int
-    at: datetime
-    # What the picture itself says (tamper measures, static regions), for the rules that
-    # read it; filled by the engine only on cameras that have such a rule.
-    scene: SceneSignals | None = None
+from detectors.observation import Detections, Observation
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from alerts.rules.base import Observation, Verdict, watched
+from alerts.rules.base import Verdict, watched
 from alerts.rules.timing import DROPOUT_S, HeldCondition
 from alerts.zones import Zone
 from config.rules import CrowdRuleConfig
+from detectors.observation import Observation
 
 
 class CrowdRule:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from alerts.rules.base import Observation, Verdict, watched
+from alerts.rules.base import Verdict, watched
 from alerts.zones import Zone
 from config.rules import IntrusionRuleConfig
+from detectors.observation import Observation
 
 
 class IntrusionRule:

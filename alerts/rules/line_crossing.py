@@ -8,10 +8,11 @@ from datetime import datetime
 
 import numpy as np
 
-from alerts.rules.base import Observation, Verdict, watched
+from alerts.rules.base import Verdict, watched
 from alerts.rules.timing import stale
 from alerts.zones import Zone
 from config.rules import LineCrossingRuleConfig
+from detectors.observation import Observation
 
 Point = tuple[float, float]
 A_TO_B, B_TO_A = "a_to_b", "b_to_a"

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from alerts.rules.base import Observation, Verdict, watched
+from alerts.rules.base import Verdict, watched
 from alerts.rules.timing import stale
 from alerts.zones import Zone
 from config.rules import LoiteringRuleConfig
-from detectors.detections import Detections, FloatArray
+from detectors.observation import Detections, FloatArray, Observation
 
 
 @dataclass(slots=True)

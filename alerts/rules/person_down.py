@@ -10,11 +10,11 @@ from enum import Enum
 
 import numpy as np
 
-from alerts.rules.base import Observation, Verdict, watched
+from alerts.rules.base import Verdict, watched
 from alerts.rules.timing import stale
 from alerts.zones import Zone
 from config.rules import PersonDownRuleConfig
-from detectors.detections import Detections
+from detectors.observation import Detections, Observation
 
 # A collapse keeps the feet where they were: the bottom edge may move this much (in upright
 # box heights) while the top edge drops. Walking away from the camera moves both edges.

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from alerts.rules.base import Observation, Verdict, watched
+from alerts.rules.base import Verdict, watched
 from alerts.rules.timing import HeldCondition
 from alerts.schedule import Schedule
 from alerts.zones import Zone
 from config.rules import AfterHoursRuleConfig, VehicleRuleConfig
+from detectors.observation import Observation
 
 
 class VehicleInZoneRule:

@@ -2,12 +2,10 @@
 
 What the rule needs from the pipeline
 -------------------------------------
-`Observation.scene: detectors.scene.SceneSignals | None` (default None), with `scene.tamper`
-(`detectors.tamper.TamperSignals`) filled on every frame of a camera that has a tampering
-rule. The engine keeps one `detectors.scene.SceneAnalyser` per camera, built with
-`SceneAnalyser(tamper=tamper_settings(rule_config), static=...)` from the camera's first
-tampering rule, and calls `analyser.update(frame.image, frame.monotonic_s)` once per analysed
-frame, in order, before the rules step. A frame without scene signals repeats the last verdict.
+`Observation.scene` with `scene.tamper` (`TamperSignals`) filled on every analysed frame of a
+camera that has a tampering rule: the detectors' `SceneAnalyser.for_rules` measures the
+picture with the first tampering rule's thresholds. A frame without scene signals repeats the
+last verdict.
 
 What it returns
 ---------------
@@ -23,11 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from alerts.rules.base import Observation, Verdict
+from alerts.rules.base import Verdict
 from config.scene_rules import TamperRuleConfig
-from detectors.detections import Detections
-from detectors.scene import SceneSignals
-from detectors.tamper import TamperSettings, TamperSignals
+from detectors.observation import Detections, Observation, SceneSignals, TamperSignals
 
 _GAP_S = 2.0  # a condition missing for at most this long (someone walks past) keeps its run
 
@@ -52,20 +48,6 @@ class TamperVerdict(Verdict):
         if self.signals is not None:
             facts["measures"] = self.signals.measures()
         return facts
-
-
-def tamper_settings(config: TamperRuleConfig) -> TamperSettings:
-    """The camera's tamper-monitor settings for this rule's thresholds."""
-    return TamperSettings(
-        learn_s=config.learn_s,
-        adapt_s=config.baseline_follow_s,
-        darkness_ratio=config.darkness_ratio,
-        covered_fraction=config.covered_fraction,
-        defocus_ratio=config.defocus_ratio,
-        moved_match_min=config.moved_match_min,
-        frozen_diff_max=config.frozen_diff_max,
-        accept_view_s=config.accept_view_s,
-    )
 
 
 @dataclass(slots=True)

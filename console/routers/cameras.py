@@ -14,7 +14,7 @@ from console.live import EventHub
 from console.ports import CameraFeed
 from console.schemas.cameras import CameraOut
 from console.schemas.common import CameraName
-from ingest.frame import CameraStatus
+from ingest.status import CameraStatus
 
 router = APIRouter(prefix="/api/v1/cameras", tags=["cameras"])
 _BOUNDARY = "nightwatch-frame"

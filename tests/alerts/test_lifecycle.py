@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from alerts.lifecycle import AlertEvent, AlertKey, AlertLifecycle, AlertType, LifecycleSettings
-from tests.support.factories import at, make_frame, make_verdict
+from tests.support.factories import at, make_verdict, make_view
 
 KEY = AlertKey("gate", "intrusion", "yard")
 
@@ -33,7 +33,7 @@ def replay(
     events: list[tuple[float, AlertEvent]] = []
     for seconds, track_ids in steps:
         verdict = make_verdict(track_ids is not None, track_ids or ())
-        for event in lifecycle.step(verdict, at(seconds), make_frame(seconds=seconds)):
+        for event in lifecycle.step(verdict, at(seconds), make_view(seconds=seconds)):
             events.append((seconds, event))
     return events
 
@@ -142,14 +142,14 @@ def test_every_message_of_one_alert_has_one_id_and_the_next_alert_another() -> N
 
 def test_a_much_better_snapshot_is_worth_an_update() -> None:
     lifecycle = make_lifecycle(update_interval_s=1.0)
-    lifecycle.step(make_verdict(True, [7], score=0.5), at(0.0), make_frame(1))
+    lifecycle.step(make_verdict(True, [7], score=0.5), at(0.0), make_view(1))
 
-    assert lifecycle.step(make_verdict(True, [7], score=0.52), at(2.0), make_frame(2)) == []
-    better = make_frame(3, seconds=3.0)
+    assert lifecycle.step(make_verdict(True, [7], score=0.52), at(2.0), make_view(2)) == []
+    better = make_view(3, seconds=3.0)
     events = lifecycle.step(make_verdict(True, [7], score=0.8), at(3.0), better)
 
     assert [event.type for event in events] == [AlertType.UPDATE]
-    assert events[0].best_frame is better
+    assert events[0].best_view == better
 
 
 def test_close_ends_an_open_alert_at_once() -> None:

@@ -35,8 +35,8 @@ from alerts.store.users import NewUser, Role, UserStore
 from config.schema import NightwatchConfig
 from console.ports import DispatchListener, LiveListener, PipelineFigures
 from console.security import TOKEN_PREFIX, digest, hash_password, new_secret
-from ingest.frame import CameraState, CameraStatus
 from ingest.images import encode_jpeg
+from ingest.status import CameraState, CameraStatus
 from tests.alerts.store.support import make_payload, write_media
 
 PASSWORD = "correct horse battery staple"

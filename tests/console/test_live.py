@@ -11,7 +11,7 @@ import httpx
 
 from console import create_app
 from console.server import ConsoleServer
-from ingest.frame import CameraState
+from ingest.status import CameraState
 from tests.alerts.store.support import make_payload
 from tests.console.conftest import Console, Served
 from tests.console.support import camera_status

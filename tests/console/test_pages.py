@@ -43,7 +43,7 @@ def test_both_catalogs_have_every_key_and_chinese_is_really_chinese() -> None:
 def test_every_state_role_and_outcome_has_its_words() -> None:
     from alerts.store.users import ROLES
     from console.ports import DISPATCH_STATES_SHOWN, OUTCOMES, PATROL_STATES
-    from ingest.frame import CameraState
+    from ingest.status import CameraState
 
     keys = {f"dispatch.{state.value}" for state in DISPATCH_STATES_SHOWN}
     keys |= {f"patrol.{state.value}" for state in PATROL_STATES}

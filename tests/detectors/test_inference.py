@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detectors.detections import Detections
 from detectors.inference import InferenceWorker
+from detectors.observation import Detections
 from detectors.tiling import TileGrid
 from detectors.yolo import DetectSettings, YoloDetector
 from ingest.frame import Image

@@ -12,8 +12,9 @@ import cv2
 import numpy as np
 import pytest
 
-from detectors.scene import SceneAnalyser, SceneSignals
-from detectors.static_foreground import StaticForeground, StaticRegion, StaticSettings
+from detectors.observation import SceneSignals, StaticRegion
+from detectors.scene import SceneAnalyser
+from detectors.static_foreground import StaticForeground, StaticSettings
 from detectors.tamper import TamperSettings
 from ingest.camera import sample
 from ingest.frame import Image

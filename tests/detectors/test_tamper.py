@@ -13,7 +13,8 @@ import cv2
 import numpy as np
 import pytest
 
-from detectors.tamper import TamperCondition, TamperMonitor, TamperSettings, TamperSignals
+from detectors.observation import TamperCondition, TamperSignals
+from detectors.tamper import TamperMonitor, TamperSettings
 from ingest.camera import sample
 from ingest.frame import Image
 from ingest.source import SourceSettings, VideoSource

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from detectors.detections import Detections
+from detectors.observation import Detections
 from detectors.tiling import TileGrid, combine, merge
 from detectors.yolo import DetectSettings, YoloDetector
 from nightwatch.mot_eval import Score, load_frames, score_frame

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detectors.detections import Detections
+from detectors.observation import Detections
 from detectors.yolo import DetectSettings, ModelError, ObjectTracker, YoloDetector
 from ingest.frame import Image
 
@@ -63,11 +63,11 @@ def test_an_empty_picture_has_no_one(detector: YoloDetector) -> None:
 def test_the_tracker_keeps_ids_from_picture_to_picture(
     kind: str, detector: YoloDetector, street_images: list[Image]
 ) -> None:
-    tracker = ObjectTracker(kind, PEOPLE.confidence, frame_rate=5)
+    tracker = ObjectTracker(kind, PEOPLE.confidence)
     id_sets: list[set[int]] = []
-    for image in street_images:
+    for index, image in enumerate(street_images):
         candidates = detector.detect(image, PEOPLE, floor=ObjectTracker.LOW_SCORE)
-        tracks: Detections = tracker.update(candidates, image)
+        tracks: Detections = tracker.update(candidates, image, now_s=index / 5)
         ids = tracks.track_id.tolist()
         assert len(ids) == len(set(ids)), "a track id twice in one picture"
         assert min(ids, default=1) >= 1

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from ingest.camera import CameraReader, LatestFrameSlot, ReaderSettings, sample
-from ingest.frame import CameraState, CameraStatus, Frame, Image
+from ingest.frame import Frame, Image
 from ingest.source import Picture, SourceSettings
+from ingest.status import CameraState, CameraStatus
 from tests.support.factories import make_frame
 from tests.support.rtsp import RtspServers
 from tests.support.waiting import wait_until

@@ -13,9 +13,9 @@ import av
 import pytest
 
 from ingest.camera import CameraReader, ReaderSettings
-from ingest.frame import CameraStatus
 from ingest.recording import Clip, Recorder, RecorderSettings
 from ingest.source import SourceSettings, VideoSource
+from ingest.status import CameraStatus
 from tests.support.rtsp import RtspServers
 from tests.support.waiting import wait_until
 
@@ -47,7 +47,7 @@ class Camera:
         self.statuses: list[CameraStatus] = []
         self.recorder = Recorder(
             "cam",
-            RecorderSettings(media_dir, pre_capture_s=5, post_capture_s=5),
+            RecorderSettings(media_dir, keep_s=5),
             self.clips.append,
             self.problems.append,
         )
@@ -73,10 +73,10 @@ def test_clip_is_stream_copied_and_covers_pre_alert_and_post(
 ) -> None:
     camera.online_for(8)  # fill the ring past the pre-capture time
     started = datetime.now(UTC)
-    camera.recorder.start_clip("alert-1", started)
+    camera.recorder.start_clip("alert-1", started - timedelta(seconds=5))  # pre-capture
     time.sleep(3)
     ended = datetime.now(UTC)
-    camera.recorder.stop_clip("alert-1", ended)
+    camera.recorder.stop_clip("alert-1", ended + timedelta(seconds=5))  # post-capture
     clip = wait_until(lambda: camera.clips[0] if camera.clips else None, 20, "the clip")
 
     assert clip.path.is_file() and not clip.reencoded
@@ -134,15 +134,15 @@ def test_a_source_that_is_not_h264_is_re_encoded(people_mp4: Path, tmp_path: Pat
         check=True,
     )
     clips: list[Clip] = []
-    recorder = Recorder("cam", RecorderSettings(tmp_path / "media", 1, 1), clips.append, print)
+    recorder = Recorder("cam", RecorderSettings(tmp_path / "media", keep_s=1), clips.append, print)
     source = VideoSource(SourceSettings(str(mjpeg), realtime=False), recorder.packet)
     recorder.session_opened(source.stream)
     start = datetime.now(UTC)
     for index, picture in enumerate(source.pictures()):
         if index == 60:  # 2 s in: an alert of 1 s
-            recorder.start_clip("alert-1", start)
+            recorder.start_clip("alert-1", start - timedelta(seconds=1))
         if index == 90:
-            recorder.stop_clip("alert-1", start)
+            recorder.stop_clip("alert-1", start + timedelta(seconds=1))
         del picture
     recorder.session_closed()
     source.close()

@@ -66,7 +66,8 @@ def test_bench_reports_every_figure_as_json(
     assert 0 < report["detector_frame_share"] <= 1
     assert report["alerts_received"] >= 1  # through Mosquitto and back
     assert 0 < report["latency_p50_s"] <= report["latency_p99_s"]
-    assert set(report["stage_ms"]) == {"decode", "motion", "detect", "track", "rules", "publish"}
+    stages = {"decode", "motion", "detect", "track", "scene", "rules", "publish"}
+    assert set(report["stage_ms"]) == stages
     # The plain 640 input on MOT17-mini: precise, missing the small people (see performance.md).
     assert report["precision"] >= 0.85
     assert 0.4 <= report["recall"] <= 0.6

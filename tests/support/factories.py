@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from alerts.rules.base import Observation, Verdict
-from detectors.detections import Detections
+from alerts.rules.base import Verdict
+from detectors.observation import Detections, Observation
+from ingest.capture import FrameRef
 from ingest.frame import Frame
 
 # A Monday, noon UTC; tests state times as offsets from it.
@@ -54,6 +55,11 @@ def make_verdict(active: bool, track_ids: Sequence[int] = (1,), score: float = 0
         return Verdict.quiet()
     feet = [(100.0 * (index + 1), 500.0) for index in range(len(track_ids))]
     return Verdict(True, make_detections(feet, track_ids=track_ids, scores=score))
+
+
+def make_view(seq: int = 1, camera: str = "cam", seconds: float = 0.0) -> FrameRef:
+    """A reference to a picture captured at BASE_TIME + `seconds`."""
+    return FrameRef(camera, seq, at(seconds), 64, 48)
 
 
 def make_frame(seq: int = 1, camera: str = "cam", seconds: float = 0.0) -> Frame:

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from alerts.lifecycle import AlertKey, AlertLifecycle, AlertType, LifecycleSettings
-from alerts.rules.base import Observation, Rule, Verdict
-from detectors.detections import Detections
+from alerts.rules.base import Rule, Verdict
+from detectors.observation import Detections, Observation
 from tests.support.factories import BASE_TIME
 
 WIDTH = HEIGHT = 1000  # pixels of the pictures the rules pretend to see

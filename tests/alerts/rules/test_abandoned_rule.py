@@ -16,13 +16,11 @@ from alerts.rules.abandoned import (
     STATIC_LABEL,
     AbandonedObjectRule,
     AbandonedVerdict,
-    static_settings,
 )
-from alerts.rules.base import Observation
 from alerts.zones import WHOLE_FRAME, Zone
 from config.scene_rules import AbandonedObjectRuleConfig
-from detectors.scene import SceneAnalyser, SceneSignals
-from detectors.static_foreground import StaticRegion
+from detectors.observation import Observation, SceneSignals, StaticRegion
+from detectors.scene import SceneAnalyser, static_settings
 from detectors.yolo import DetectSettings, ObjectTracker, YoloDetector
 from ingest.camera import sample
 from ingest.frame import Image
@@ -271,7 +269,7 @@ def test_a_bag_left_on_real_footage_raises_one_alert(shared: Path, detector: Yol
     subject = AbandonedObjectRule(config, WHOLE_FRAME)
     analyser = SceneAnalyser(static=static_settings(config))
     labels = ("person", *config.labels)
-    tracker = ObjectTracker("bytetrack", 0.35, FPS)
+    tracker = ObjectTracker("bytetrack", 0.35)
     lifecycle = AlertLifecycle(
         AlertKey("cam", config.rule_name, "frame"),
         config.type,
@@ -295,7 +293,7 @@ def test_a_bag_left_on_real_footage_raises_one_alert(shared: Path, detector: Yol
             found = detector.detect(
                 image, DetectSettings(labels, 0.35, 320), ObjectTracker.LOW_SCORE
             )
-            tracks = tracker.update(found, image)
+            tracks = tracker.update(found, image, now_s=seconds)
             scene = analyser.update(image, seconds)
             observation = Observation(tracks, image.shape[1], image.shape[0], at(seconds), scene)
             verdict = subject.step(observation)

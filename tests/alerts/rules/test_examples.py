@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alerts.engine import RuleEngine
+from alerts.camera_rules import CameraRules
 from config.loader import parse_config
 from nightwatch.cli import main
 from nightwatch.paths import EXAMPLES
@@ -33,8 +33,8 @@ def test_example_loads_and_builds_its_rule(example: str, rule_class: str, model_
     metadata = yaml.safe_load((model_path / "metadata.yaml").read_text(encoding="utf-8"))
     check_labels(loaded, [str(name) for name in metadata["names"].values()])
     [(name, camera)] = loaded.config.cameras.items()
-    engine = RuleEngine(name, camera, loaded.config.site.timezone)
-    assert [type(runner.rule).__name__ for runner in engine.runners] == [rule_class]
+    rules = CameraRules(name, camera, loaded.config.site.timezone)
+    assert [type(runner.rule).__name__ for runner in rules.runners] == [rule_class]
     assert all(rule.schedule == "always" for rule in camera.rules)
     for zone in camera.zones.values():
         assert sorted(zone.polygon) == [(0, 0), (0, 1), (1, 0), (1, 1)]

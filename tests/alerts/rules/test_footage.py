@@ -20,7 +20,7 @@ import yaml
 from alerts.payloads import AlertPayload
 from config.loader import LoadedConfig, parse_config
 from detectors.yolo import YoloDetector
-from nightwatch.analyze import CameraSummary, analyze_video
+from nightwatch.analyze_cli import CameraSummary, analyze_video
 from nightwatch.startup import load_detector
 
 pytestmark = pytest.mark.slow

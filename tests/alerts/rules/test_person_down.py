@@ -6,7 +6,7 @@ from alerts.rules.person_down import PersonDownRule, Posture, box_postures
 from alerts.rules.timing import FORGET_S
 from alerts.zones import WHOLE_FRAME
 from config.rules import PersonDownRuleConfig
-from detectors.detections import Detections
+from detectors.observation import Detections
 from tests.alerts.rules.replay import (
     TrackSpec,
     active_times,

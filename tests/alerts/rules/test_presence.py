@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from alerts.rules.base import Observation
 from alerts.rules.presence import AfterHoursRule, VehicleInZoneRule
 from alerts.zones import WHOLE_FRAME
 from config.rules import AfterHoursRuleConfig, VehicleRuleConfig
+from detectors.observation import Observation
 from tests.alerts.rules.replay import (
     TrackSpec,
     active_times,

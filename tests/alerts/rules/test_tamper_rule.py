@@ -12,12 +12,16 @@ import pytest
 from pydantic import ValidationError
 
 from alerts.lifecycle import AlertKey, AlertLifecycle, AlertType, LifecycleSettings
-from alerts.rules.base import Observation
-from alerts.rules.tamper import TamperRule, TamperVerdict, tamper_settings
+from alerts.rules.tamper import TamperRule, TamperVerdict
 from config.scene_rules import TamperRuleConfig
-from detectors.detections import Detections
-from detectors.scene import SceneAnalyser, SceneSignals
-from detectors.tamper import TamperCondition, TamperSignals
+from detectors.observation import (
+    Detections,
+    Observation,
+    SceneSignals,
+    TamperCondition,
+    TamperSignals,
+)
+from detectors.scene import SceneAnalyser, tamper_settings
 from ingest.camera import sample
 from ingest.frame import Image
 from ingest.source import SourceSettings, VideoSource

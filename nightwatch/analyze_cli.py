@@ -20,17 +20,17 @@ from typing import TextIO
 from tqdm import tqdm
 
 from alerts.payloads import AlertPayload, alert_payload
-from alerts.rules.base import Observation
 from alerts.rules.line_crossing import LineCrossingRule
 from config.errors import ConfigError
 from config.loader import LoadedConfig, load_config
 from config.schema import CameraConfig
-from detectors.detections import Detections
+from detectors.observation import Detections, Observation
+from detectors.perception import direct_detection
 from detectors.yolo import YoloDetector
 from ingest.camera import sample
 from ingest.frame import Frame
 from ingest.source import Picture, SourceError, SourceSettings, VideoSource
-from nightwatch.analyser import FrameAnalyser, direct_detection
+from nightwatch.camera_analysis import CameraAnalysis
 
 # Frame times when no start is given: fixed, so the output of two runs is comparable.
 DEFAULT_START = datetime(2000, 1, 1, tzinfo=UTC)
@@ -99,23 +99,23 @@ def _analyze_camera(
     progress: bool,
 ) -> CameraSummary:
     site = loaded.config.site
-    analyser = FrameAnalyser(name, camera, site.timezone, direct_detection(detector))
+    analysis = CameraAnalysis(name, camera, site.timezone, direct_detection(detector))
     summary = CameraSummary(name)
     last: Frame | None = None
     for frame in _frames(name, camera, start, progress):
-        for event in analyser.analyse(frame).events:
+        for event in analysis.analyse(frame).events:
             on_alert(alert_payload(event, site.name, frame.video_offset_s))
             summary.alerts += 1
         summary.frames += 1
         last = frame
     if last is not None:
         ending = Observation(Detections.empty(), last.width, last.height, last.captured_at)
-        for event in analyser.close(ending):
+        for event in analysis.close(ending):
             on_alert(alert_payload(event, site.name, last.video_offset_s))
             summary.alerts += 1
     summary.crossings = {
         runner.lifecycle.key.rule: dict(runner.rule.counts)
-        for runner in analyser.engine.runners
+        for runner in analysis.rules.runners
         if isinstance(runner.rule, LineCrossingRule)
     }
     return summary

@@ -15,8 +15,9 @@ from datetime import datetime
 import numpy as np
 
 from alerts.payloads import AlertPayload
-from ingest.frame import CameraStatus, Frame
+from ingest.frame import Frame
 from ingest.images import encode_jpeg
+from ingest.status import CameraStatus
 
 log = logging.getLogger(__name__)
 

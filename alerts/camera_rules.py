@@ -1,21 +1,22 @@
-"""Runs one camera's rules under their schedules and turns verdicts into alert events."""
+"""One camera's rules under their schedules, turning verdicts into alert events.
+
+Pure: it sees observations (objects, scene signals, a frame reference), never a picture.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from alerts.lifecycle import AlertEvent, AlertKey, AlertLifecycle, LifecycleSettings
-from alerts.rules.abandoned import AbandonedObjectRule, static_settings
-from alerts.rules.base import Observation, Rule
+from alerts.rules.abandoned import AbandonedObjectRule
+from alerts.rules.base import Rule
 from alerts.rules.crowd import CrowdRule
 from alerts.rules.intrusion import IntrusionRule
 from alerts.rules.line_crossing import LineCrossingRule
 from alerts.rules.loitering import LoiteringRule
 from alerts.rules.person_down import PersonDownRule
 from alerts.rules.presence import AfterHoursRule, VehicleInZoneRule
-from alerts.rules.tamper import TamperRule, tamper_settings
+from alerts.rules.tamper import TamperRule
 from alerts.schedule import Schedule
 from alerts.zones import WHOLE_FRAME, Zone
 from config.rules import (
@@ -30,8 +31,8 @@ from config.rules import (
 )
 from config.scene_rules import AbandonedObjectRuleConfig, TamperRuleConfig
 from config.schema import CameraConfig
-from detectors.scene import SceneAnalyser
-from ingest.frame import Frame
+from detectors.observation import Observation
+from ingest.capture import FrameRef
 
 
 @dataclass(slots=True)
@@ -42,13 +43,14 @@ class RuleRunner:
     schedule: Schedule
     lifecycle: AlertLifecycle
 
-    def step(self, observation: Observation, frame: Frame | None) -> list[AlertEvent]:
+    def step(self, observation: Observation) -> list[AlertEvent]:
         if not self.schedule.is_active(observation.at):
             self.rule.reset()
             if self.lifecycle.is_open:
-                return [self.lifecycle.close(observation.at, frame)]
+                return [self.lifecycle.close(observation.at)]
             return []
-        return self.lifecycle.step(self.rule.step(observation), observation.at, frame)
+        verdict = self.rule.step(observation)
+        return self.lifecycle.step(verdict, observation.at, observation.frame)
 
 
 def build_rule(config: RuleConfig, zone: Zone, timezone: str = "UTC") -> Rule:
@@ -78,32 +80,11 @@ def build_rule(config: RuleConfig, zone: Zone, timezone: str = "UTC") -> Rule:
     return rule
 
 
-def scene_analyser(rules: Sequence[RuleConfig]) -> SceneAnalyser | None:
-    """The camera's picture analysis, when a rule reads the picture: the tamper monitor
-    set by its first tampering rule, static foreground by its first abandoned-object rule
-    that uses it. None when no rule needs either."""
-    tamper = next(
-        (tamper_settings(rule) for rule in rules if isinstance(rule, TamperRuleConfig)), None
-    )
-    static = next(
-        (
-            static_settings(rule)
-            for rule in rules
-            if isinstance(rule, AbandonedObjectRuleConfig) and rule.use_static_foreground
-        ),
-        None,
-    )
-    if tamper is None and static is None:
-        return None
-    return SceneAnalyser(tamper=tamper, static=static)
-
-
-class RuleEngine:
+class CameraRules:
     """All rules of one camera."""
 
     def __init__(self, camera: str, config: CameraConfig, timezone: str) -> None:
         self.runners: list[RuleRunner] = []
-        self.scene = scene_analyser(config.rules)
         for rule_config in config.rules:
             zone = WHOLE_FRAME
             if rule_config.zone is not None:
@@ -127,15 +108,17 @@ class RuleEngine:
                 )
             )
 
-    def step(self, observation: Observation, frame: Frame | None = None) -> list[AlertEvent]:
-        """Step every rule on one frame (`frame` None: nothing was seen, e.g. camera lost)."""
-        if self.scene is not None and frame is not None and observation.scene is None:
-            signals = self.scene.update(frame.image, frame.monotonic_s)
-            observation = dataclasses.replace(observation, scene=signals)
+    def step(self, observation: Observation) -> list[AlertEvent]:
+        """Step every rule on one observation (with no frame: nothing was seen, the camera is
+        lost, so open alerts can end)."""
         events: list[AlertEvent] = []
         for runner in self.runners:
-            events.extend(runner.step(observation, frame))
+            events.extend(runner.step(observation))
         return events
+
+    def best_views(self) -> set[FrameRef]:
+        """The pictures open alerts still want a snapshot of (ingest keeps just these)."""
+        return {view for runner in self.runners if (view := runner.lifecycle.best_view) is not None}
 
     def close_all(self, observation: Observation) -> list[AlertEvent]:
         """End every open alert (shutdown, or end of a video)."""

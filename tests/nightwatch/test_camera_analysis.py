@@ -8,23 +8,22 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from alerts.lifecycle import AlertType
+from alerts.lifecycle import AlertEvent, AlertType
 from config.schema import CameraConfig
-from detectors.detections import Detections
 from detectors.inference import InferenceWorker
-from detectors.yolo import YoloDetector
+from detectors.observation import Detections
+from detectors.perception import PendingFrame, direct_detection, finish_oldest_now
+from detectors.tiling import TileGrid
+from detectors.yolo import DetectSettings, YoloDetector
 from ingest.camera import sample
-from ingest.frame import Frame
+from ingest.frame import Frame, Image
 from ingest.source import SourceSettings, VideoSource
-from nightwatch.analyser import (
-    FrameAnalyser,
-    PendingAnalysis,
-    direct_detection,
-    finish_oldest_now,
-)
-from tests.support.factories import BASE_TIME, make_frame
+from nightwatch.camera_analysis import CameraAnalysis
+from tests.alerts.rules.replay import times
+from tests.support.factories import BASE_TIME, at, make_frame
 
 pytestmark = pytest.mark.slow
 
@@ -49,26 +48,26 @@ def run(
     (and detected on the worker's lanes) before earlier ones are finished.
     """
     detect = direct_detection(detector) if worker is None else partial(worker.submit, "cam")
-    analyser = FrameAnalyser("cam", whole_frame_camera(str(video), gate), "UTC", detect)
+    analysis = CameraAnalysis("cam", whole_frame_camera(str(video), gate), "UTC", detect)
     depth = 1 if worker is None else worker.frames_in_flight
     starts: list[float] = []
     ran: list[bool] = []
     people: list[int] = []
-    pending: deque[PendingAnalysis] = deque()
+    pending: deque[PendingFrame] = deque()
 
     def finish_oldest() -> None:
-        analysis = analyser.finish(pending.popleft())
+        finished = analysis.finish(pending.popleft())
         offset_s = analysis_offsets.popleft()
-        starts.extend(offset_s for event in analysis.events if event.type is AlertType.NEW)
-        ran.append(analysis.detected)
-        people.append(len(analysis.tracks))
+        starts.extend(offset_s for event in finished.events if event.type is AlertType.NEW)
+        ran.append(finished.detected)
+        people.append(len(finished.tracks))
 
     analysis_offsets: deque[float] = deque()
     source = VideoSource(SourceSettings(str(video), realtime=False))
     for seq, picture in enumerate(sample(source.pictures(), 5)):
         captured = BASE_TIME + timedelta(seconds=picture.offset_s)
         frame = Frame("cam", seq, captured, picture.offset_s, picture.to_image(), picture.offset_s)
-        pending.append(analyser.begin(frame))
+        pending.append(analysis.begin(frame))
         analysis_offsets.append(picture.offset_s)
         if len(pending) >= depth:
             finish_oldest()
@@ -127,10 +126,10 @@ def test_a_camera_finishes_ready_frames_at_once_and_waits_only_on_frames_holding
     never stop the camera from feeding the lanes; a frame still being detected is waited for
     only when `depth` frames wait for the detector."""
     frame = make_frame()
-    gated = PendingAnalysis(frame, None)
+    gated = PendingFrame(frame, None)
 
-    def detecting() -> PendingAnalysis:
-        return PendingAnalysis(frame, Future[Detections]())
+    def detecting() -> PendingFrame:
+        return PendingFrame(frame, Future[Detections]())
 
     assert not finish_oldest_now(deque(), 2)
     assert finish_oldest_now(deque([gated, detecting()]), 2)  # no detector to wait for
@@ -142,3 +141,27 @@ def test_a_camera_finishes_ready_frames_at_once_and_waits_only_on_frames_holding
     assert not finish_oldest_now(waiting, 2)  # one frame holds a lane; gated ones do not count
     waiting.append(detecting())
     assert finish_oldest_now(waiting, 2)  # two hold lanes: wait for the oldest
+
+
+def nobody(
+    _image: Image, _settings: DetectSettings, _floor: float | None, _grid: TileGrid | None
+) -> Future[Detections]:
+    answer = Future[Detections]()
+    answer.set_result(Detections.empty())
+    return answer
+
+
+def test_a_blacked_out_camera_raises_a_tampering_alert() -> None:
+    rule = {"type": "tampering", "checks": ["blackout"], "learn_s": 3, "confirm_s": 2}
+    camera = CameraConfig.model_validate({"source": "street.mp4", "rules": [rule]})
+    analysis = CameraAnalysis("cam", camera, "UTC", nobody)
+    noise = np.random.default_rng(7)
+    events: list[AlertEvent] = []
+    for seq, t in enumerate(times(0, 10), start=1):
+        if t < 5:
+            image = noise.integers(40, 220, (120, 160, 3), dtype=np.uint8)
+        else:
+            image = np.zeros((120, 160, 3), np.uint8)
+        events += analysis.analyse(Frame("cam", seq, at(t), t, image, t)).events
+    assert [(event.type, event.rule_type) for event in events] == [(AlertType.NEW, "tampering")]
+    assert 7.0 <= (events[0].frame_time - BASE_TIME).total_seconds() <= 8.0

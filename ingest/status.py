@@ -1,0 +1,32 @@
+"""Camera status: what a control room needs to know about a camera, without its pictures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class CameraState(StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"
+    RECONNECTING = "reconnecting"
+
+
+@dataclass(frozen=True, slots=True)
+class CameraStatus:
+    """What a control room needs to know about a camera right now."""
+
+    camera: str
+    state: CameraState
+    fps: float
+    frames_total: int
+    frames_dropped: int
+    reconnects: int
+    last_frame_at: datetime | None
+    error: str | None
+    width: int | None = None
+    height: int | None = None
+    codec: str | None = None
+    recording_error: str | None = None
+    packet_buffer_bytes: int | None = None
