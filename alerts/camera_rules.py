@@ -20,6 +20,7 @@ from alerts.rules.tamper import TamperRule
 from alerts.schedule import Schedule
 from alerts.zones import WHOLE_FRAME, Zone
 from config.rules import (
+    AbandonedObjectRuleConfig,
     AfterHoursRuleConfig,
     CrowdRuleConfig,
     IntrusionRuleConfig,
@@ -27,9 +28,9 @@ from config.rules import (
     LoiteringRuleConfig,
     PersonDownRuleConfig,
     RuleConfig,
+    TamperRuleConfig,
     VehicleRuleConfig,
 )
-from config.scene_rules import AbandonedObjectRuleConfig, TamperRuleConfig
 from config.schema import CameraConfig
 from detectors.observation import Observation
 from ingest.capture import FrameRef

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from config.rule_base import ScheduleConfig, parse_window
+from config.rules.base import ScheduleConfig, parse_window
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

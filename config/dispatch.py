@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from config.common import Name, Severity, Strict
-from config.rule_base import ScheduleConfig
+from config.rules.base import ScheduleConfig
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password", "xxx"})
 

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from config.rules import RuleConfig
-from config.scene_rules import AbandonedObjectRuleConfig, TamperRuleConfig
+from config.rules import AbandonedObjectRuleConfig, RuleConfig, TamperRuleConfig
 from detectors.observation import SceneSignals, StaticRegion
 from detectors.static_foreground import StaticForeground, StaticSettings
 from detectors.tamper import TamperMonitor, TamperSettings

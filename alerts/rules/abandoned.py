@@ -30,7 +30,7 @@ import numpy as np
 
 from alerts.rules.base import Verdict, watched
 from alerts.zones import Zone
-from config.scene_rules import AbandonedObjectRuleConfig
+from config.rules.abandoned import AbandonedObjectRuleConfig
 from detectors.observation import Detections, Observation, SceneSignals
 
 Box = tuple[float, float, float, float]

@@ -9,7 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from alerts.zones import Zone
-from config.rule_base import RuleBase
+from config.rules.base import RuleBase
 from detectors.observation import Detections, Observation
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from alerts.rules.base import Verdict, watched
 from alerts.rules.timing import DROPOUT_S, HeldCondition
 from alerts.zones import Zone
-from config.rules import CrowdRuleConfig
+from config.rules.crowd import CrowdRuleConfig
 from detectors.observation import Observation
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from alerts.rules.base import Verdict, watched
 from alerts.zones import Zone
-from config.rules import IntrusionRuleConfig
+from config.rules.intrusion import IntrusionRuleConfig
 from detectors.observation import Observation
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from alerts.rules.base import Verdict, watched
 from alerts.rules.timing import stale
 from alerts.zones import Zone
-from config.rules import LineCrossingRuleConfig
+from config.rules.line_crossing import LineCrossingRuleConfig
 from detectors.observation import Observation
 
 Point = tuple[float, float]

@@ -11,7 +11,7 @@ import numpy as np
 from alerts.rules.base import Verdict, watched
 from alerts.rules.timing import stale
 from alerts.zones import Zone
-from config.rules import LoiteringRuleConfig
+from config.rules.loitering import LoiteringRuleConfig
 from detectors.observation import Detections, FloatArray, Observation
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from alerts.rules.base import Verdict, watched
 from alerts.rules.timing import stale
 from alerts.zones import Zone
-from config.rules import PersonDownRuleConfig
+from config.rules.person_down import PersonDownRuleConfig
 from detectors.observation import Detections, Observation
 
 # A collapse keeps the feet where they were: the bottom edge may move this much (in upright

@@ -6,7 +6,7 @@ from alerts.rules.base import Verdict, watched
 from alerts.rules.timing import HeldCondition
 from alerts.schedule import Schedule
 from alerts.zones import Zone
-from config.rules import AfterHoursRuleConfig, VehicleRuleConfig
+from config.rules.presence import AfterHoursRuleConfig, VehicleRuleConfig
 from detectors.observation import Observation
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from alerts.rules.base import Verdict
-from config.scene_rules import TamperRuleConfig
+from config.rules.tamper import TamperRuleConfig
 from detectors.observation import Detections, Observation, SceneSignals, TamperSignals
 
 _GAP_S = 2.0  # a condition missing for at most this long (someone walks past) keeps its run

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from alerts.schedule import Schedule
-from config.rule_base import ScheduleConfig
+from config.rules.base import ScheduleConfig
 
 
 def schedule(*windows: str, days: tuple[str, ...] | None = None, tz: str = "UTC") -> Schedule:

@@ -18,7 +18,7 @@ from alerts.rules.abandoned import (
     AbandonedVerdict,
 )
 from alerts.zones import WHOLE_FRAME, Zone
-from config.scene_rules import AbandonedObjectRuleConfig
+from config.rules import AbandonedObjectRuleConfig
 from detectors.observation import Observation, SceneSignals, StaticRegion
 from detectors.scene import SceneAnalyser, static_settings
 from detectors.yolo import DetectSettings, ObjectTracker, YoloDetector

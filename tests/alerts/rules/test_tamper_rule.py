@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from alerts.lifecycle import AlertKey, AlertLifecycle, AlertType, LifecycleSettings
 from alerts.rules.tamper import TamperRule, TamperVerdict
-from config.scene_rules import TamperRuleConfig
+from config.rules import TamperRuleConfig
 from detectors.observation import (
     Detections,
     Observation,
