@@ -25,6 +25,7 @@ test: venv system-packages lint typecheck pytest
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: venv
 	$(BIN)/mypy .
@@ -44,7 +45,7 @@ bench: venv
 
 # BENCH_CAMERAS real-time RTSP cameras for BENCH_SECONDS through the real pipeline.
 bench-live: venv system-packages
-	tests/support/bench_live.sh $(BENCH_CAMERAS) $(BENCH_SECONDS) --json
+	tools/bench_live.sh $(BENCH_CAMERAS) $(BENCH_SECONDS) --json
 
 venv: $(STAMP)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import socket
 import ssl
 import threading
@@ -309,3 +310,31 @@ def diagnose_connection(config: MqttConfig) -> str:
     except OSError as error:
         log.debug("MQTT probe of %s: %s", where, error)
         return f"cannot reach broker at {where}"
+
+
+class MqttListener:
+    """A plain subscriber to one topic filter (benchmarks and tools that watch the bus); it
+    publishes nothing, so it claims no availability and leaves no will."""
+
+    def __init__(self, config: MqttConfig, topic_filter: str, handler: MessageHandler) -> None:
+        self._client = paho.Client(
+            CallbackAPIVersion.VERSION2, client_id=f"{config.client_id}-listener-{os.getpid()}"
+        )
+        if config.username is not None:
+            self._client.username_pw_set(config.username, config.password)
+        self._topic_filter = topic_filter
+        self._handler = handler
+        self._client.on_connect = self._subscribe
+        self._client.on_message = self._deliver
+        self._client.connect(config.host, config.port)
+        self._client.loop_start()
+
+    def _subscribe(self, client: Any, userdata: Any, *_rest: Any) -> None:
+        client.subscribe(self._topic_filter, qos=1)
+
+    def _deliver(self, client: Any, userdata: Any, message: paho.MQTTMessage) -> None:
+        self._handler(InboundMessage(message.topic, bytes(message.payload), None, None))
+
+    def stop(self) -> None:
+        self._client.loop_stop()
+        self._client.disconnect()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -38,6 +39,14 @@ def downscale(image: Image, width: int) -> Image:
         size = (width, max(1, round(height * width / full_width)))
         small = np.asarray(cv2.resize(small, size, interpolation=cv2.INTER_AREA), np.uint8)
     return small
+
+
+def read_image(path: Path) -> Image:
+    """A picture file (JPEG, PNG, …) as BGR; raises OSError when it cannot be read."""
+    image = cv2.imread(str(path))
+    if image is None:
+        raise OSError(f"cannot read the picture {path}")
+    return np.asarray(image, np.uint8)
 
 
 def encode_jpeg(image: Image, quality: int = 90) -> bytes:

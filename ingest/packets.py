@@ -41,6 +41,18 @@ class PacketRing:
     def __len__(self) -> int:
         return len(self._packets)
 
+    @property
+    def span_s(self) -> float:
+        """Seconds between the oldest and the newest packet held."""
+        if not self._packets:
+            return 0.0
+        return (self._packets[-1].received_at - self._packets[0].received_at).total_seconds()
+
+    @property
+    def newest_at(self) -> datetime | None:
+        """When the newest packet held arrived."""
+        return self._packets[-1].received_at if self._packets else None
+
     def clear(self) -> None:
         self._packets.clear()
         self._keyframe_times.clear()

@@ -77,11 +77,21 @@ def _usb_device(url: str) -> str | None:
 
 
 class VideoSource:
-    """One opened source. Iterate `pictures()`, then `close()` it (from any thread)."""
+    """One opened source. Iterate `pictures()`, then `close()` it (from any thread).
 
-    def __init__(self, settings: SourceSettings, on_packet: PacketListener | None = None) -> None:
+    `clock` and `sleep` pace a file in real time (tests pass their own)."""
+
+    def __init__(
+        self,
+        settings: SourceSettings,
+        on_packet: PacketListener | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.settings = settings
         self._on_packet = on_packet
+        self._clock = clock
+        self._sleep = sleep
         self._container = self._open()
         stream = self._container.streams.video[0]
         # Slice threads, not frame threads: frame threading decodes several pictures at once
@@ -137,16 +147,16 @@ class VideoSource:
 
     def pictures(self) -> Iterator[Picture]:
         """Decoded pictures in order; loops files when asked; paces files when realtime."""
-        started = time.monotonic()
+        started = self._clock()
         loop_offset_s = 0.0
         while True:
             last_offset_s = 0.0
             for picture in self._decode(loop_offset_s):
                 last_offset_s = picture.offset_s
                 if self.settings.realtime and not self.is_live:
-                    delay = started + picture.offset_s - time.monotonic()
+                    delay = started + picture.offset_s - self._clock()
                     if delay > 0:
-                        time.sleep(delay)
+                        self._sleep(delay)
                 yield picture
             if not self.settings.loop or self.is_live:
                 return

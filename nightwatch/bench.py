@@ -21,13 +21,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
-import paho.mqtt.client as paho
-from paho.mqtt.enums import CallbackAPIVersion
 from tqdm import tqdm
 
-from alerts.mqtt import MqttPublisher
+from alerts.mqtt import InboundMessage, MqttListener, MqttPublisher
 from alerts.payloads import alert_payload
 from config.schema import CameraConfig, MqttConfig
 from detectors.inference import InferenceWorker
@@ -36,6 +33,7 @@ from detectors.perception import PendingFrame, finish_oldest_now, tile_grid
 from detectors.tiling import TileGrid
 from detectors.yolo import DetectSettings, YoloDetector
 from ingest.frame import Frame, Image
+from ingest.images import read_image
 from ingest.source import SourceSettings, VideoSource
 from nightwatch.camera_analysis import CameraAnalysis
 from nightwatch.mot_eval import Score, load_frames, score_frame
@@ -118,20 +116,15 @@ class AlertLatencySubscriber:
 
     def __init__(self, mqtt: MqttConfig, topic: str) -> None:
         self.latencies_s: list[float] = []
-        self._client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-{os.getpid()}")
-        self._client.on_message = self._on_message
-        self._client.connect(mqtt.host, mqtt.port)
-        self._client.subscribe(topic, qos=1)
-        self._client.loop_start()
+        self._listener = MqttListener(mqtt, topic, self._on_message)
 
-    def _on_message(self, client: Any, userdata: Any, message: paho.MQTTMessage) -> None:
+    def _on_message(self, message: InboundMessage) -> None:
         payload = json.loads(message.payload)
         frame_time = datetime.fromisoformat(payload["frame_time"])
         self.latencies_s.append((datetime.now(UTC) - frame_time).total_seconds())
 
     def stop(self) -> None:
-        self._client.loop_stop()
-        self._client.disconnect()
+        self._listener.stop()
 
 
 @dataclass(slots=True)
@@ -255,7 +248,7 @@ def ground_truth_score(
     grid = tile_grid(detect)
     score, elapsed, frames = Score(), 0.0, list(load_frames(root))
     for truth in tqdm(frames, desc="ground truth", disable=not progress, unit="frame"):
-        image = np.asarray(cv2.imread(str(truth.image_path)), np.uint8)
+        image = read_image(truth.image_path)
         started = time.perf_counter()
         found = worker.submit("bench", image, settings, None, grid).result()
         elapsed += time.perf_counter() - started

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -21,18 +22,25 @@ SETTINGS = DetectSettings(("person",), 0.35, 640)
 
 
 class SlowModel:
-    """Stands in for the model in the fairness test: 20 ms a batch, records what it saw."""
+    """Stands in for the model: counts its batches (the tests' clock), records what it saw.
+
+    Each batch takes a little real time so that several cameras' requests queue meanwhile,
+    as they do in front of a real model; nothing is measured in seconds."""
 
     max_batch = 16
+    BATCH_S = 0.005
 
     def __init__(self) -> None:
         self.batches: list[list[int]] = []
+        self.served = threading.Condition()
 
     def detect_many(
         self, images: list[Image], settings: DetectSettings, floor: float | None = None
     ) -> list[Detections]:
-        time.sleep(0.02)
-        self.batches.append([int(image[0, 0, 0]) for image in images])
+        time.sleep(self.BATCH_S)
+        with self.served:
+            self.batches.append([int(image[0, 0, 0]) for image in images])
+            self.served.notify_all()
         return [
             Detections.of([[0, 0, 1, 1]], [0.9], [str(int(image[0, 0, 0]))]) for image in images
         ]
@@ -42,46 +50,67 @@ class SlowModel:
     ) -> Detections:
         return self.detect_many([image], settings, floor)[0]
 
+    def wait_batches(self, count: int, timeout_s: float = 30.0) -> None:
+        """Block until the model has served `count` batches in all."""
+        with self.served:
+            assert self.served.wait_for(lambda: len(self.batches) >= count, timeout_s)
+
+
+def past(model: SlowModel, batches: int, stop: threading.Event) -> bool:
+    return stop.is_set() or len(model.batches) >= batches
+
 
 def camera_loop(
     worker: InferenceWorker,
+    model: SlowModel,
     camera: int,
+    every: int,
     stop: threading.Event,
     served: Counter[int],
-    waits: dict[int, list[float]],
-    pause_s: float,
+    waits: dict[int, list[int]],
 ) -> None:
+    """Ask for detection, then again once `every` more batches have passed (1: at once).
+    A wait is counted in the model's batches between asking and being answered."""
     image = np.full((8, 8, 3), camera, np.uint8)
     while not stop.is_set():
-        asked = time.monotonic()
+        asked = len(model.batches)
         answer = worker.detect(f"cam-{camera}", image, SETTINGS)
-        waits.setdefault(camera, []).append(time.monotonic() - asked)
+        answered = len(model.batches)
+        waits.setdefault(camera, []).append(answered - asked)
         assert answer.label.tolist() == [str(camera)]  # never another camera's answer
         served[camera] += 1
-        time.sleep(pause_s)
+        if every > 1:
+            with model.served:
+                model.served.wait_for(partial(past, model, answered + every, stop), 30.0)
 
 
 def test_a_busy_camera_does_not_starve_the_others() -> None:
     model = SlowModel()
     worker = InferenceWorker(model)  # type: ignore[arg-type]
     worker.start()
-    stop, served, waits = threading.Event(), Counter[int](), dict[int, list[float]]()
+    stop, served, waits = threading.Event(), Counter[int](), dict[int, list[int]]()
     threads = [
-        threading.Thread(target=camera_loop, args=(worker, camera, stop, served, waits, pause))
-        for camera, pause in ((1, 0.0), (2, 0.0), (3, 0.0), (4, 0.05))
+        threading.Thread(
+            target=camera_loop, args=(worker, model, camera, every, stop, served, waits)
+        )
+        for camera, every in ((1, 1), (2, 1), (3, 1), (4, 10))
     ]
     for thread in threads:
         thread.start()
-    time.sleep(2.0)
+    model.wait_batches(300)
     stop.set()
+    with model.served:
+        model.served.notify_all()
     for thread in threads:
         thread.join(5)
     worker.stop()
     busy = [served[camera] for camera in (1, 2, 3)]
     assert min(busy) >= 0.5 * max(busy)  # equally busy cameras are served alike
+    assert served[4] >= 10
     # The occasional camera waits no longer than the busy ones: it joins the next round.
     busy_wait = float(np.mean([wait for camera in (1, 2, 3) for wait in waits[camera]]))
     assert float(np.mean(waits[4])) <= 2 * busy_wait
+    assert max(waits[4]) <= 3
     assert all(len(batch) == len(set(batch)) for batch in model.batches)  # one frame per camera
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -56,8 +55,18 @@ class Camera:
         self.reader.start()
 
     def online_for(self, seconds: float) -> None:
-        wait_until(lambda: self.reader.status().frames_total > 0, 30, "the camera to deliver")
-        time.sleep(seconds)
+        """Wait until the packet ring holds `seconds` of the stream."""
+        ring = self.recorder.ring
+        wait_until(lambda: ring.span_s >= seconds, 30 + 2 * seconds, f"{seconds} s of packets")
+
+    def packets_until(self, moment: datetime) -> None:
+        """Wait until a packet received after `moment` arrived."""
+        ring = self.recorder.ring
+        wait_until(
+            lambda: (newest := ring.newest_at) is not None and newest > moment,
+            30,
+            "packets past the moment",
+        )
 
 
 @pytest.fixture
@@ -71,10 +80,10 @@ def camera(rtsp_server: RtspServers, tmp_path: Path) -> Iterator[Camera]:
 def test_clip_is_stream_copied_and_covers_pre_alert_and_post(
     camera: Camera, people_mp4: Path
 ) -> None:
-    camera.online_for(8)  # fill the ring past the pre-capture time
+    camera.online_for(5)  # fill the ring with the pre-capture time
     started = datetime.now(UTC)
     camera.recorder.start_clip("alert-1", started - timedelta(seconds=5))  # pre-capture
-    time.sleep(3)
+    camera.packets_until(started + timedelta(seconds=3))
     ended = datetime.now(UTC)
     camera.recorder.stop_clip("alert-1", ended + timedelta(seconds=5))  # post-capture
     clip = wait_until(lambda: camera.clips[0] if camera.clips else None, 20, "the clip")
@@ -169,7 +178,7 @@ def test_full_disk_stops_clips_with_a_clear_problem_and_reading_goes_on(
     server = rtsp_server.start()
     camera = Camera(server.url(), full_disk)
     try:
-        camera.online_for(6)
+        camera.online_for(5)
         camera.recorder.start_clip("alert-1", datetime.now(UTC))
         problem = wait_until(lambda: camera.recorder.problem, 20, "a recording problem")
         assert "disk full" in problem and str(full_disk) in problem

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from pathlib import Path
 
 import numpy as np
@@ -80,31 +79,58 @@ def test_a_looping_file_plays_again_with_time_running_on(people_mp4: Path) -> No
     assert seen[PEOPLE_FRAMES][1]  # the second pass starts again at the first keyframe
 
 
-def test_realtime_pacing_keeps_to_the_file_rate(people_mp4: Path) -> None:
+class FakeClock:
+    """Time that passes only when the source sleeps, plus `decode_s` per reading."""
+
+    def __init__(self, decode_s: float = 0.0) -> None:
+        self.now_s = 100.0
+        self.decode_s = decode_s
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        self.now_s += self.decode_s
+        return self.now_s
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now_s += seconds
+
+
+@pytest.mark.parametrize("decode_s", [0.0, 0.01])
+def test_realtime_pacing_keeps_to_the_file_rate(people_mp4: Path, decode_s: float) -> None:
+    """Each picture is handed on when the video clock reaches it, never before; time spent
+    decoding is taken off the wait rather than added to it."""
     count = 45  # 1.5 s of video
-    source = open_file(people_mp4, realtime=True)
-    started = time.monotonic()
+    clock = FakeClock(decode_s)
+    settings = SourceSettings(str(people_mp4), realtime=True)
+    source = VideoSource(settings, clock=clock.monotonic, sleep=clock.sleep)
+    started = clock.now_s
     try:
-        offsets = [picture.offset_s for picture in itertools.islice(source.pictures(), count + 1)]
+        handed = []
+        for picture in itertools.islice(source.pictures(), count + 1):
+            handed.append((picture.offset_s, clock.now_s - started))
     finally:
         source.close()
-    elapsed_s = time.monotonic() - started
 
-    video_s = offsets[-1]
+    video_s = handed[-1][0]
     assert video_s == pytest.approx(count / PEOPLE_FPS)
-    # Never ahead of the video clock; behind only by decoding time on a slow machine.
-    assert video_s - 0.05 <= elapsed_s <= video_s + 1.5
+    assert all(elapsed_s >= offset_s - 1e-9 for offset_s, elapsed_s in handed)  # never early
+    assert handed[-1][1] == pytest.approx(video_s, abs=2 * decode_s + 1e-6)  # nor late
+    assert len(clock.sleeps) >= count - 1
 
 
-def test_fast_pace_reads_faster_than_real_time(people_mp4: Path) -> None:
-    source = open_file(people_mp4, realtime=False)
-    started = time.monotonic()
+def test_fast_pace_never_waits(people_mp4: Path) -> None:
+    clock = FakeClock()
+    source = VideoSource(
+        SourceSettings(str(people_mp4), realtime=False), clock=clock.monotonic, sleep=clock.sleep
+    )
     try:
-        last_offset_s = max(picture.offset_s for picture in source.pictures())
+        pictures = sum(1 for _ in source.pictures())
     finally:
         source.close()
 
-    assert time.monotonic() - started < last_offset_s
+    assert pictures == PEOPLE_FRAMES
+    assert clock.sleeps == []
 
 
 def test_a_missing_file_is_a_source_error_naming_it(tmp_path: Path) -> None:

@@ -153,13 +153,11 @@ class MqttCollector:
 def clear_retained(prefix: str, host: str = BROKER_HOST, port: int = BROKER_PORT) -> list[str]:
     """Delete every retained message under `<prefix>/`; returns the topics cleared."""
     collector = MqttCollector(prefix, host, port).start()
-    # Retained messages arrive right after the subscription; wait until they stop coming.
-    last_count, quiet_since = -1, time.monotonic()
-    while time.monotonic() - quiet_since < 0.3:
-        count = collector.mark()
-        if count != last_count:
-            last_count, quiet_since = count, time.monotonic()
-        time.sleep(0.05)
+    # The broker sends the retained messages right after confirming the subscription, before
+    # anything published later: once a marker published now arrives, all of them are in.
+    marker = f"{prefix}/test-marker/{uuid.uuid4().hex}"
+    collector.publish(marker, b"marker")
+    collector.wait_for(marker, timeout_s=10, what="the marker after the retained messages")
     topics = sorted({item.topic for item in collector.messages() if item.retain and item.payload})
     for topic in topics:
         collector.publish(topic, b"", retain=True)

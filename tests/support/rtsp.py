@@ -1,4 +1,4 @@
-"""Start and stop the real GStreamer RTSP server (rtsp_server.py) from the tests."""
+"""Start and stop the real GStreamer RTSP server (tools/rtsp_server.py) from the tests."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.support.net import free_port
 from tests.support.process import die_with_parent
 
-SERVER_SCRIPT = Path(__file__).with_name("rtsp_server.py")
+SERVER_SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "rtsp_server.py"
 # Debian's GObject bindings (python3-gi) import only under the system interpreter.
 SYSTEM_PYTHON = "/usr/bin/python3"
 

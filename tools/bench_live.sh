@@ -5,7 +5,7 @@ set -euo pipefail
 cameras=${1:-4}
 seconds=${2:-600}
 shift 2 || true
-here=$(cd "$(dirname "$0")/../.." && pwd)
+here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${NIGHTWATCH_SHARED:-$here/../shared}
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -14,7 +14,7 @@ ffmpeg -v error -stream_loop "$loops" -i "$shared/footage/people.mp4" -c copy -a
 port=$(( 20000 + RANDOM % 20000 ))
 mounts=(); urls=()
 for i in $(seq 1 "$cameras"); do mounts+=(--mount "/cam$i"); urls+=("rtsp://127.0.0.1:$port/cam$i"); done
-/usr/bin/python3 "$here/tests/support/rtsp_server.py" --port "$port" --file "$work/looped.mp4" \
+/usr/bin/python3 "$here/tools/rtsp_server.py" --port "$port" --file "$work/looped.mp4" \
     "${mounts[@]}" > "$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 50); do grep -q ready "$work/server.log" && break; sleep 0.2; done

@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""A real RTSP server for the tests: GStreamer's rtsp-server streaming an H.264 MP4 file.
+"""A real RTSP server for tests and benchmarks: GStreamer's rtsp-server streaming an H.264 MP4 file.
 
 Runs under the system Python (/usr/bin/python3), where Debian's GObject bindings live; the
 tests start it as a subprocess. The file is sent as it is (no re-encoding), paced in real time
 by the server's clock. Looping: the tests hand it a long copy made with
 `ffmpeg -stream_loop N -c copy` (GStreamer's file pipeline has no seamless loop of its own).
 
-    /usr/bin/python3 tests/support/rtsp_server.py --port 8554 --mount /cam --file video.mp4
+    /usr/bin/python3 tools/rtsp_server.py --port 8554 --mount /cam --file video.mp4
 
 Prints `ready rtsp://127.0.0.1:PORT/MOUNT ...` on stdout once it listens; SIGTERM or SIGINT
 stops it cleanly (exit status 0).
