@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# Every `nightwatch` command exits with this status on a configuration (or model) problem.
+EXIT_CONFIG = 2
+
 
 @dataclass(frozen=True, slots=True)
 class ConfigIssue:

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TextIO
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
@@ -152,6 +152,18 @@ def write_jsonl(stream: TextIO) -> AlertSink:
         stream.flush()
 
     return write
+
+
+def add_analyze_command(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add `analyze` to the `nightwatch` command's subparsers."""
+    analyze = commands.add_parser("analyze", help="run the rules over a video file, fast")
+    analyze.add_argument("--config", required=True, help="YAML configuration file")
+    analyze.add_argument("video", help="video file; it replaces the cameras' sources")
+    analyze.add_argument("--out", help="write alerts here (JSON lines) instead of stdout")
+    analyze.add_argument("--camera", help="only this camera of the configuration")
+    analyze.add_argument("--start", help="ISO time of the first frame (default 2000-01-01Z)")
+    analyze.add_argument("--no-progress", action="store_true", help="no progress bar")
+    analyze.set_defaults(handler=run_command)
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -1,22 +1,22 @@
-"""The `nightwatch` command: run, demo, analyze, bench, audit, validate-config."""
+"""The `nightwatch` command: run, demo, analyze, bench, audit, users, validate-config."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from config.errors import ConfigError
+from config.errors import EXIT_CONFIG, ConfigError
 from config.loader import LoadedConfig, load_config
+from nightwatch.analyze_cli import add_analyze_command
 from nightwatch.audit_cli import add_audit_commands
+from nightwatch.bench_cli import add_bench_commands
 from nightwatch.users_cli import add_users_commands
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from console.server import ConsoleServer
     from nightwatch.pipeline import Pipeline
 
-EXIT_CONFIG = 2
 log = logging.getLogger("nightwatch")
 
 
@@ -61,47 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_http_option(demo)
     demo.set_defaults(handler=_demo)
 
-    bench = commands.add_parser("bench", help="measure throughput, latency, memory and recall")
-    bench.add_argument("--source", required=True, help="video file to run on")
-    bench.add_argument("--model", required=True, help="weights (file or OpenVINO folder)")
-    bench.add_argument("--ground-truth", help="MOT17-format folder for precision/recall")
-    bench.add_argument("--config", help="take detect settings and MQTT from this file")
-    bench.add_argument("--camera", help="camera of --config to take settings from")
-    bench.add_argument("--frames", type=int, help="stop after this many frames")
-    bench.add_argument(
-        "--passes",
-        type=_at_least_one,
-        default=3,
-        help="times inference-only and the pipeline each run, in turn (figures: medians)",
-    )
-    bench.add_argument(
-        "--mqtt-url", default="mqtt://127.0.0.1:1883", help="broker without --config"
-    )
-    bench.add_argument("--json", action="store_true", help="print the report as JSON")
-    bench.set_defaults(handler=_bench)
-
-    live = commands.add_parser("bench-live", help="sustained run on live RTSP cameras")
-    live.add_argument("--rtsp", nargs="+", required=True, help="camera URLs, one per camera")
-    live.add_argument("--model", required=True, help="weights (file or OpenVINO folder)")
-    live.add_argument("--duration", type=float, default=120.0, help="measured seconds")
-    live.add_argument("--warmup", type=float, default=15.0, help="seconds before measuring")
-    live.add_argument("--detect-fps", type=float, default=5.0, help="detections/s per camera")
-    live.add_argument("--mqtt-url", default="mqtt://127.0.0.1:1883", help="broker")
-    live.add_argument(
-        "--requests", type=int, help="pictures the model runs at once (model.requests)"
-    )
-    live.add_argument("--json", action="store_true", help="print the report as JSON")
-    live.set_defaults(handler=_bench_live)
-
-    analyze = commands.add_parser("analyze", help="run the rules over a video file, fast")
-    analyze.add_argument("--config", required=True, help="YAML configuration file")
-    analyze.add_argument("video", help="video file; it replaces the cameras' sources")
-    analyze.add_argument("--out", help="write alerts here (JSON lines) instead of stdout")
-    analyze.add_argument("--camera", help="only this camera of the configuration")
-    analyze.add_argument("--start", help="ISO time of the first frame (default 2000-01-01Z)")
-    analyze.add_argument("--no-progress", action="store_true", help="no progress bar")
-    analyze.set_defaults(handler=_analyze)
-
+    add_bench_commands(commands)
+    add_analyze_command(commands)
     add_audit_commands(commands)
     add_users_commands(commands)
 
@@ -109,78 +69,6 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("file")
     validate.set_defaults(handler=_validate)
     return parser
-
-
-def _at_least_one(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
-    return value
-
-
-def _bench(args: argparse.Namespace) -> int:
-    from config.schema import MqttConfig
-    from detectors.yolo import ModelError, YoloDetector
-    from nightwatch.bench import bench, bench_camera, human_report, report_json
-
-    camera = bench_camera(args.source)
-    mqtt = MqttConfig(
-        url=args.mqtt_url,
-        client_id=f"nightwatch-bench-{os.getpid()}",
-        topic_prefix=f"nightwatch-bench-{os.getpid()}",
-    )
-    if args.config:
-        loaded = load_config(args.config)
-        name = args.camera or next(iter(loaded.config.cameras))
-        camera = loaded.config.cameras[name].model_copy(update={"source": args.source})
-        mqtt = loaded.config.mqtt
-    try:
-        detector = YoloDetector(args.model)
-    except ModelError as error:
-        print(f"model error: {error}", file=sys.stderr)
-        return EXIT_CONFIG
-    ground_truth = Path(args.ground_truth) if args.ground_truth else None
-    report = bench(
-        args.source,
-        detector,
-        args.model,
-        camera,
-        mqtt,
-        ground_truth,
-        args.frames,
-        progress=sys.stderr.isatty() or not args.json,
-        passes=args.passes,
-    )
-    print(report_json(report) if args.json else human_report(report))
-    return 0
-
-
-def _bench_live(args: argparse.Namespace) -> int:
-    from detectors.yolo import ModelError, YoloDetector
-    from nightwatch.bench_live import as_dict, bench_live, live_config
-
-    config = live_config(args.rtsp, args.model, args.detect_fps, args.mqtt_url)
-    try:
-        detector = YoloDetector(args.model, requests=args.requests)
-    except ModelError as error:
-        print(f"model error: {error}", file=sys.stderr)
-        return EXIT_CONFIG
-    report = bench_live(config, detector, args.duration, args.warmup, progress=not args.json)
-    figures = as_dict(report)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        print("\n".join(f"{key:>24}: {value}" for key, value in figures.items()))
-    return 0
-
-
-def _analyze(args: argparse.Namespace) -> int:
-    from nightwatch.analyze_cli import run_command
-
-    return run_command(args)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -154,6 +154,11 @@ def recorder_settings(camera: CameraConfig, media_dir: Path) -> RecorderSettings
     )
 
 
+def clip_span(camera: CameraConfig) -> ClipSpan:
+    """What a camera's clips cover around their alert."""
+    return ClipSpan(camera.record.pre_capture_s, camera.record.post_capture_s)
+
+
 def zone_polygons(config: NightwatchConfig) -> dict[tuple[str, str], tuple[Point, ...]]:
     """Each camera's zones by name, to draw on annotated snapshots."""
     return {
@@ -217,24 +222,12 @@ class Pipeline:
             for name, camera in config.cameras.items()
             if camera.enabled and camera.record.enabled
         }
-        self.recorders = {
-            name: Recorder(
-                name,
-                recorder_settings(camera, store.media_dir),
-                self._on_clip,
-                partial(self._on_recording_problem, name),
-            )
-            for name, camera in recording.items()
-        }
+        self.recorders = {name: self._recorder(name, camera) for name, camera in recording.items()}
         self.frames = FrameKeeper()  # pictures an open alert may still take a snapshot of
+        capture = EvidenceCapture(store.media_dir, self.frames, self.recorders)
+        spans = {name: clip_span(camera) for name, camera in recording.items()}
         self.evidence = EvidenceDirector(
-            EvidenceCapture(store.media_dir, self.frames, self.recorders),
-            _StoreEvidence(store),
-            {
-                name: ClipSpan(camera.record.pre_capture_s, camera.record.post_capture_s)
-                for name, camera in recording.items()
-            },
-            zone_polygons(config),
+            capture, _StoreEvidence(store), spans, zone_polygons(config)
         )
         self.health = {name: storage_health(name) for name in self.recorders}
         self.workers = [
@@ -302,6 +295,10 @@ class Pipeline:
                 listener(payload)
             self.live.notify(payload)
             self.evidence.on_event(event)
+
+    def _recorder(self, name: str, camera: CameraConfig) -> Recorder:
+        settings = recorder_settings(camera, self.store.media_dir)
+        return Recorder(name, settings, self._on_clip, partial(self._on_recording_problem, name))
 
     def _on_clip(self, clip: Clip) -> None:
         try:
