@@ -1,14 +1,14 @@
 """Evidence decisions: which picture becomes an alert's snapshot, which span its clip covers.
 
 The decisions are made here, from alert events alone; the pictures and packets are ingest's,
-which writes the files behind the small `EvidenceCapture` interface. Every written file is
-registered in the store (hashed and audited) as it is finished.
+which writes the files behind the small `EvidenceCapture` interface and hands each finished
+file to `EvidenceDirector.register`, which records it in the store (hashed and audited).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -23,10 +23,9 @@ log = logging.getLogger(__name__)
 class EvidenceCapture(Protocol):
     """What ingest does for evidence: it holds the pictures and the packets."""
 
-    def snapshot(self, request: SnapshotRequest) -> Sequence[CapturedFile]:
-        """Write the snapshot files now; [] when the picture is no longer held.
-
-        Raises OSError when the files cannot be written."""
+    def snapshot(self, request: SnapshotRequest) -> bool:
+        """Write the snapshot files (now or soon: they are handed to `register` when done);
+        False when the picture is no longer held."""
         ...
 
     def start_clip(self, camera: str, alert_id: str, start_at: datetime) -> None:
@@ -92,7 +91,7 @@ class EvidenceDirector:
                 self.capture.end_clip(camera, event.id, end_at)
 
     def register(self, file: CapturedFile) -> None:
-        """A file ingest finished (a clip ends on the camera's reader thread)."""
+        """A file ingest finished: a snapshot, or a clip (on the camera's reader thread)."""
         self.registry.add_evidence(file)
 
     def _snapshot_if_better(self, event: AlertEvent) -> None:
@@ -107,14 +106,7 @@ class EvidenceDirector:
         request = SnapshotRequest(
             event.id, event.started_at, number, view, captions(event.best_objects), zone
         )
-        try:
-            files = self.capture.snapshot(request)
-        except OSError as error:
-            log.error("alert %s: snapshot not written: %s", event.id, error)
-            return
-        for file in files:
-            self.register(file)
-        if files:
+        if self.capture.snapshot(request):
             self._snapshots[event.id] = _Snapshots(view, number)
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from alerts.lifecycle import AlertEvent
 from detectors.observation import Detections
-from ingest.status import CameraStatus
+from ingest.status import CameraStatus, StreamStatus
 
 ALERT_SCHEMA: Literal["nightwatch.alert/1"] = "nightwatch.alert/1"
 CAMERA_STATUS_SCHEMA: Literal["nightwatch.camera-status/1"] = "nightwatch.camera-status/1"
@@ -74,6 +74,20 @@ class AlertPayload(Payload):
         return self.model_dump_json(by_alias=True)
 
 
+class RecordStreamPayload(Payload):
+    """A camera's separate record stream: read for its packets (clips), never decoded."""
+
+    state: Literal["online", "offline", "reconnecting"]
+    source_fps: float = Field(description="Pictures a second the stream sends, last 5 s.")
+    packets_total: int
+    reconnects: int
+    last_packet_at: datetime | None
+    error: str | None
+    width: int | None
+    height: int | None
+    codec: str | None
+
+
 class CameraStatusPayload(Payload):
     schema_: Literal["nightwatch.camera-status/1"] = Field(CAMERA_STATUS_SCHEMA, alias="schema")
     camera: str
@@ -92,6 +106,19 @@ class CameraStatusPayload(Payload):
     )
     packet_buffer_bytes: int | None = Field(
         None, description="Memory the clip packet ring holds now (bounded by record.max_buffer_mb)."
+    )
+    source_fps: float | None = Field(
+        None,
+        description="Pictures a second the (detect) stream itself sends, last 5 s; `fps` "
+        "below it means decoding does not keep up.",
+    )
+    skipped_gops: int = Field(
+        0,
+        description="Groups of pictures left undecoded since start-up because decoding fell "
+        "camera.max_decode_lag_s behind the live stream.",
+    )
+    record: RecordStreamPayload | None = Field(
+        None, description="The separate record stream, when the camera has one."
     )
     message_id: str = Field(default_factory=new_message_id, description="Id of this message.")
 
@@ -150,4 +177,21 @@ def camera_status_payload(status: CameraStatus) -> CameraStatusPayload:
         codec=status.codec,
         recording_error=status.recording_error,
         packet_buffer_bytes=status.packet_buffer_bytes,
+        source_fps=status.source_fps,
+        skipped_gops=status.skipped_gops,
+        record=None if status.record is None else record_stream_payload(status.record),
+    )
+
+
+def record_stream_payload(status: StreamStatus) -> RecordStreamPayload:
+    return RecordStreamPayload(
+        state=status.state.value,
+        source_fps=status.source_fps,
+        packets_total=status.packets_total,
+        reconnects=status.reconnects,
+        last_packet_at=status.last_packet_at,
+        error=status.error,
+        width=status.width,
+        height=status.height,
+        codec=status.codec,
     )

@@ -212,6 +212,32 @@ class ZoneConfig(Strict):
         return points
 
 
+def check_source(value: str) -> str:
+    """A camera source: rtsp(s)://, http(s)://, file://, a path, or usb:N / /dev/videoN."""
+    if not value.strip():
+        raise ValueError("is empty; give rtsp://..., a file path, or usb:0")
+    scheme = urlparse(value).scheme
+    if "://" in value and scheme not in ("rtsp", "rtsps", "file", "http", "https"):
+        raise ValueError(f"scheme {scheme!r} is not supported; use rtsp://, rtsps:// or a path")
+    return value
+
+
+class StreamSources(Strict):
+    """A camera's two streams: a small one to analyse, the full one to record.
+
+    IP cameras offer a substream (640x360 or so) beside the main stream: detection decodes the
+    substream only, and clips are cut from the main stream's packets, which are never decoded.
+    """
+
+    detect: str = Field(description="The stream motion, detection and the live view decode.")
+    record: str = Field(description="The stream clips are cut from (stream copy, no decoding).")
+
+    @field_validator("detect", "record")
+    @classmethod
+    def _valid_source(cls, value: str) -> str:
+        return check_source(value)
+
+
 class RecordConfig(Strict):
     """Alert clips from the camera's own packets, and snapshots."""
 
@@ -225,11 +251,19 @@ class RecordConfig(Strict):
     max_buffer_mb: int = Field(
         64, ge=4, le=4096, description="Memory for the packet ring buffer, MiB. Default 64."
     )
+    snapshot_from: Literal["detect", "record"] = Field(
+        "detect",
+        description="Stream snapshots are taken from: the analysed picture (detect), or the "
+        "record stream, of which one picture near the alert's frame is decoded when a snapshot "
+        "is due (sharper, at a little CPU). Default detect.",
+    )
 
 
 class CameraConfig(Strict):
-    source: str = Field(
-        description="rtsp://, rtsps://, a video file path, or usb:N / /dev/videoN for USB."
+    source: str | StreamSources = Field(
+        description="rtsp://, rtsps://, a video file path, or usb:N / /dev/videoN for USB; or "
+        "{detect: URL, record: URL} for a camera whose substream is analysed and whose main "
+        "stream is recorded."
     )
     enabled: bool = Field(True, description="Set false to keep a camera configured but idle.")
     location: str = Field("", description="Where the camera is, for patrols.")
@@ -244,15 +278,33 @@ class CameraConfig(Strict):
     zones: dict[Name, ZoneConfig] = Field(default_factory=dict, description="Named zones.")
     rules: tuple[RuleConfig, ...] = Field(default=(), description="Rules on this camera.")
 
+    max_decode_lag_s: float = Field(
+        0.5,
+        gt=0,
+        le=30,
+        description="Live streams: when decoding falls this far behind the stream, the rest of "
+        "the group of pictures is skipped (counted as skipped_gops) so the picture analysed "
+        "stays live; seconds, default 0.5.",
+    )
+
     @field_validator("source")
     @classmethod
-    def _valid_source(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("is empty; give rtsp://..., a file path, or usb:0")
-        scheme = urlparse(value).scheme
-        if "://" in value and scheme not in ("rtsp", "rtsps", "file", "http", "https"):
-            raise ValueError(f"scheme {scheme!r} is not supported; use rtsp://, rtsps:// or a path")
-        return value
+    def _valid_source(cls, value: str | StreamSources) -> str | StreamSources:
+        return check_source(value) if isinstance(value, str) else value
+
+    @property
+    def detect_url(self) -> str:
+        """The stream that is decoded and analysed."""
+        return self.source if isinstance(self.source, str) else self.source.detect
+
+    @property
+    def record_url(self) -> str:
+        """The stream clips are cut from (the same as detect_url for a single stream)."""
+        return self.source if isinstance(self.source, str) else self.source.record
+
+    @property
+    def separate_record_stream(self) -> bool:
+        return isinstance(self.source, StreamSources) and self.source.record != self.source.detect
 
     @model_validator(mode="after")
     def _rules_name_known_zones(self) -> CameraConfig:

@@ -1,26 +1,31 @@
-"""A camera reader thread: reconnects with backoff, samples frames, never builds a backlog."""
+"""A camera: its streams read on their own threads, with reconnects, sampling and no backlog.
+
+A camera has one stream, decoded for analysis and copied for clips, or two: a small detect
+stream (decoded) and a full record stream (packets only, for clips). Each stream reconnects
+on its own; the camera's status tells both.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ingest.frame import Frame
+from ingest.meter import RateMeter
 from ingest.recording import Recorder
 from ingest.source import Picture, SourceError, SourceSettings, StreamInfo, VideoSource, describe
-from ingest.status import CameraState, CameraStatus
+from ingest.status import CameraState, CameraStatus, StreamStatus
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class ReaderSettings:
-    """How one camera is read. Times in seconds."""
+    """How one camera is read. Times in seconds. `record`: a separate record stream."""
 
     camera: str
     source: SourceSettings
@@ -28,6 +33,7 @@ class ReaderSettings:
     reconnect_initial_s: float = 1.0
     reconnect_max_s: float = 30.0
     status_interval_s: float = 5.0
+    record: SourceSettings | None = None
 
 
 def sample(pictures: Iterable[Picture], fps: float) -> Iterator[Picture]:
@@ -71,29 +77,184 @@ class LatestFrameSlot:
             return frame
 
 
-class _RateMeter:
-    def __init__(self, window_s: float = 5.0) -> None:
-        self._times: deque[float] = deque()
-        self._window_s = window_s
+Change = Callable[[], None]
 
-    def tick(self, now: float) -> None:
-        self._times.append(now)
-        while self._times and now - self._times[0] > self._window_s:
-            self._times.popleft()
 
-    def rate(self, now: float) -> float:
-        while self._times and now - self._times[0] > self._window_s:
-            self._times.popleft()
-        if len(self._times) < 2:
-            return 0.0
-        return (len(self._times) - 1) / max(self._times[-1] - self._times[0], 1e-6)
+class StreamReader:
+    """Reads one stream on its own thread, reconnecting with backoff until stopped.
+
+    `on_picture` set: the stream is decoded and its sampled pictures handed over; None: only
+    its packets are read (for the recorder). `on_change` is called when the state changes.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        source: SourceSettings,
+        settings: ReaderSettings,
+        on_change: Change,
+        recorder: Recorder | None,
+        on_picture: Callable[[Picture], None] | None,
+    ) -> None:
+        self.name = name
+        self.source = source
+        self.settings = settings
+        self.recorder = recorder
+        self._on_change = on_change
+        self._on_picture = on_picture
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"camera-{name}", daemon=True)
+        self.decoded = RateMeter()
+        self.delivered = RateMeter()  # packets the stream sent, decoded or not
+        self.state = CameraState.OFFLINE
+        self.error: str | None = None
+        self.reconnects = 0
+        self.info: StreamInfo | None = None
+        self.skipped_gops = 0
+        self.packets_total = 0
+        self.decoded_total = 0
+        self.last_packet_at: datetime | None = None
+        self._open: VideoSource | None = None
+        self._counted = (0, 0, 0)  # the open source's (packets, decoded, skipped) seen so far
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def stop(self, timeout_s: float) -> None:
+        self._stop.set()
+        self._thread.join(timeout_s)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def _set_state(self, state: CameraState, error: str | None) -> None:
+        changed = state != self.state or error != self.error
+        self.state, self.error = state, error
+        if changed:
+            self._on_change()
+
+    def _run(self) -> None:
+        delay_s = self.settings.reconnect_initial_s
+        while not self._stop.is_set():
+            try:
+                source = VideoSource(self.source, self.recorder.packet if self.recorder else None)
+            except SourceError as error:
+                delay_s = self._back_off(str(error), delay_s)
+                continue
+            self.info = source.info
+            log.info(
+                "camera %s online: %s %dx%d",
+                self.name,
+                source.info.codec,
+                source.info.width,
+                source.info.height,
+            )
+            self._set_state(CameraState.ONLINE, None)
+            delay_s = self.settings.reconnect_initial_s
+            ended = self._read_session(source)
+            if ended is not None:
+                delay_s = self._back_off(ended, delay_s)
+                continue
+            if self._stop.is_set():  # shutting down: not a lost stream, so no reconnecting
+                break
+            if not source.is_live:  # a file that reached its end (and does not loop)
+                self._set_state(CameraState.OFFLINE, "end of file")
+                return
+            delay_s = self._back_off(f"{describe(self.source.url)} ended the stream", delay_s)
+        # Stopped on purpose: say so, so a retained status does not claim the camera is live.
+        self._set_state(CameraState.OFFLINE, "stopped")
+
+    def _read_session(self, source: VideoSource) -> str | None:
+        """Read until the stream ends (None) or fails (the reason)."""
+        if self.recorder is not None:
+            self.recorder.session_opened(source.stream)
+        self._open, self._counted = source, (0, 0, 0)
+        try:
+            if self._on_picture is None:
+                for _ in source.packets():
+                    self._tally()
+                    if self._stop.is_set():
+                        break
+            else:
+                self._decode(source)
+        except SourceError as error:
+            return str(error)
+        finally:
+            self._tally()
+            self._open = None
+            if self.recorder is not None:
+                self.recorder.session_closed()
+            source.close()
+        return None
+
+    def _decode(self, source: VideoSource) -> None:
+        assert self._on_picture is not None
+        for picture in sample(self._tallied(source.pictures()), self.settings.sample_fps):
+            if self._stop.is_set():
+                return
+            self._on_picture(picture)
+
+    def _tallied(self, pictures: Iterator[Picture]) -> Iterator[Picture]:
+        for picture in pictures:
+            self._tally()
+            yield picture
+
+    def _tally(self) -> None:
+        """Move the open source's counters into the stream's meters and totals."""
+        source = self._open
+        if source is None:
+            return
+        counters = source.counters
+        packets, decoded, skipped = self._counted
+        now = time.monotonic()
+        self.delivered.tick(now, counters.packets - packets)
+        self.decoded.tick(now, counters.decoded - decoded)
+        self.packets_total += counters.packets - packets
+        self.decoded_total += counters.decoded - decoded
+        self.skipped_gops += counters.skipped_gops - skipped
+        if counters.packets > packets:
+            self.last_packet_at = datetime.now(UTC)
+        self._counted = (counters.packets, counters.decoded, counters.skipped_gops)
+
+    def _back_off(self, error: str, delay_s: float) -> float:
+        log.warning("camera %s: %s; retrying in %.1f s", self.name, error, delay_s)
+        self.reconnects += 1
+        self._set_state(CameraState.RECONNECTING, error)
+        self._stop.wait(delay_s)
+        return min(delay_s * 2.0, self.settings.reconnect_max_s)
+
+    def stream_status(self) -> StreamStatus:
+        info = self.info
+        return StreamStatus(
+            state=self.state,
+            source_fps=round(self.delivered.rate(time.monotonic()), 2),
+            packets_total=self.packets_total,
+            reconnects=self.reconnects,
+            last_packet_at=self.last_packet_at,
+            error=self.error,
+            width=info.width if info else None,
+            height=info.height if info else None,
+            codec=info.codec if info else None,
+        )
 
 
 StatusListener = Callable[[CameraStatus], None]
 
 
 class CameraReader:
-    """Reads one camera on its own thread into a LatestFrameSlot and reports status changes."""
+    """Reads one camera into a LatestFrameSlot and reports status changes.
+
+    The detect stream is decoded; with a separate record stream, that one feeds the recorder
+    and the detect stream's packets go nowhere else.
+    """
 
     def __init__(
         self, settings: ReaderSettings, on_status: StatusListener, recorder: Recorder | None = None
@@ -102,133 +263,90 @@ class CameraReader:
         self.recorder = recorder
         self.slot = LatestFrameSlot()
         self._on_status = on_status
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name=f"camera-{settings.camera}", daemon=True
-        )
-        self._meter = _RateMeter()
-        self._state = CameraState.OFFLINE
-        self._frames_total = 0
-        self._reconnects = 0
-        self._last_frame_at: datetime | None = None
-        self._error: str | None = None
-        self._info: StreamInfo | None = None
         self._seq = 0
+        self._last_frame_at: datetime | None = None
+        self._next_status_s = time.monotonic() + settings.status_interval_s
+        split = settings.record is not None
+        self.detect = StreamReader(
+            settings.camera,
+            settings.source,
+            settings,
+            self._changed,
+            None if split else recorder,
+            self._picture,
+        )
+        self.record = None
+        if settings.record is not None:
+            self.record = StreamReader(
+                f"{settings.camera}/record",
+                settings.record,
+                settings,
+                self._changed,
+                recorder,
+                None,
+            )
 
     def start(self) -> None:
-        self._thread.start()
+        self.detect.start()
+        if self.record is not None:
+            self.record.start()
 
     def stop(self, timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout_s)
+        for stream in (self.detect, self.record):
+            if stream is not None:
+                stream.request_stop()
+        self.detect.stop(timeout_s)
+        if self.record is not None:
+            self.record.stop(timeout_s)
 
     @property
     def finished(self) -> bool:
         """True once a non-looping file has been read to the end (or the reader stopped)."""
-        return not self._thread.is_alive()
+        return not self.detect.alive
 
     def status(self) -> CameraStatus:
-        info = self._info
+        detect = self.detect
+        info = detect.info
+        now = time.monotonic()
         return CameraStatus(
             camera=self.settings.camera,
-            state=self._state,
-            fps=round(self._meter.rate(time.monotonic()), 2),
-            frames_total=self._frames_total,
+            state=detect.state,
+            fps=round(detect.decoded.rate(now), 2),
+            frames_total=detect.decoded_total,
             frames_dropped=self.slot.dropped,
-            reconnects=self._reconnects,
+            reconnects=detect.reconnects,
             last_frame_at=self._last_frame_at,
-            error=self._error,
+            error=detect.error,
             width=info.width if info else None,
             height=info.height if info else None,
             codec=info.codec if info else None,
             recording_error=self.recorder.problem if self.recorder else None,
             packet_buffer_bytes=self.recorder.ring.size_bytes if self.recorder else None,
+            source_fps=round(detect.delivered.rate(now), 2),
+            skipped_gops=detect.skipped_gops,
+            record=None if self.record is None else self.record.stream_status(),
         )
 
-    def _set_state(self, state: CameraState, error: str | None) -> None:
-        changed = state != self._state or error != self._error
-        self._state, self._error = state, error
-        if changed:
-            self._on_status(self.status())
+    def _changed(self) -> None:
+        self._on_status(self.status())
 
-    def _run(self) -> None:
-        delay_s = self.settings.reconnect_initial_s
-        while not self._stop.is_set():
-            try:
-                source = VideoSource(
-                    self.settings.source, self.recorder.packet if self.recorder else None
-                )
-            except SourceError as error:
-                delay_s = self._back_off(str(error), delay_s)
-                continue
-            self._info = source.info
-            log.info(
-                "camera %s online: %s %dx%d",
+    def _picture(self, picture: Picture) -> None:
+        """A sampled picture of the detect stream: into the slot, as taken `lag_s` ago."""
+        image = picture.to_image()
+        now_s = time.monotonic()
+        self._seq += 1
+        captured_at = datetime.now(UTC) - timedelta(seconds=picture.lag_s)
+        self._last_frame_at = captured_at
+        self.slot.put(
+            Frame(
                 self.settings.camera,
-                source.info.codec,
-                source.info.width,
-                source.info.height,
+                self._seq,
+                captured_at,
+                now_s - picture.lag_s,
+                image,
+                picture.offset_s,
             )
-            self._set_state(CameraState.ONLINE, None)
-            delay_s = self.settings.reconnect_initial_s
-            if self.recorder is not None:
-                self.recorder.session_opened(source.stream)
-            try:
-                self._read(source)
-            except SourceError as error:
-                delay_s = self._back_off(str(error), delay_s)
-                continue
-            finally:
-                if self.recorder is not None:
-                    self.recorder.session_closed()
-                source.close()
-            if self._stop.is_set():  # shutting down: not a lost stream, so no reconnecting
-                break
-            if not source.is_live:  # a file that reached its end (and does not loop)
-                self._set_state(CameraState.OFFLINE, "end of file")
-                return
-            delay_s = self._back_off(
-                f"{describe(self.settings.source.url)} ended the stream", delay_s
-            )
-
-        # Stopped on purpose: say so, so a retained status does not claim the camera is live.
-        self._set_state(CameraState.OFFLINE, "stopped")
-
-    def _back_off(self, error: str, delay_s: float) -> float:
-        log.warning("camera %s: %s; retrying in %.1f s", self.settings.camera, error, delay_s)
-        self._reconnects += 1
-        self._set_state(CameraState.RECONNECTING, error)
-        self._stop.wait(delay_s)
-        return min(delay_s * 2.0, self.settings.reconnect_max_s)
-
-    def _read(self, source: VideoSource) -> None:
-        next_status_s = time.monotonic() + self.settings.status_interval_s
-        for picture in self._counted(source.pictures()):
-            if self._stop.is_set():
-                return
-            image = picture.to_image()
-            now_s = time.monotonic()
-            self._seq += 1
-            self._last_frame_at = datetime.now(UTC)
-            self.slot.put(
-                Frame(
-                    self.settings.camera,
-                    self._seq,
-                    self._last_frame_at,
-                    now_s,
-                    image,
-                    picture.offset_s,
-                )
-            )
-            if now_s >= next_status_s:
-                next_status_s = now_s + self.settings.status_interval_s
-                self._on_status(self.status())
-
-    def _counted(self, pictures: Iterator[Picture]) -> Iterator[Picture]:
-        def counting() -> Iterator[Picture]:
-            for picture in pictures:
-                self._frames_total += 1
-                self._meter.tick(time.monotonic())
-                yield picture
-
-        return sample(counting(), self.settings.sample_fps)
+        )
+        if now_s >= self._next_status_s:
+            self._next_status_s = now_s + self.settings.status_interval_s
+            self._changed()

@@ -68,9 +68,12 @@ class PacketRing:
         self._evict(packet.received_at)
 
     def since(self, start: datetime) -> Iterator[StoredPacket]:
-        """Packets from the last keyframe at or before `start` (or the oldest one) onwards."""
-        first_key = self._keyframe_times[0] if self._keyframe_times else None
-        for key_time in self._keyframe_times:
+        """Packets from the last keyframe at or before `start` (or the oldest one) onwards.
+
+        Safe while the reader thread adds packets: it works on copies taken at once."""
+        keyframe_times = list(self._keyframe_times)
+        first_key = keyframe_times[0] if keyframe_times else None
+        for key_time in keyframe_times:
             if key_time <= start:
                 first_key = key_time
         if first_key is None:

@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import av
+import numpy as np
 
 from ingest.capture import CapturedFile
+from ingest.frame import Image
 from ingest.packets import PacketRing, StoredPacket
 
 log = logging.getLogger(__name__)
@@ -115,9 +117,39 @@ class Recorder:
         self._stream: Any = None
         self._last_dts: int | None = None
         self._dts_shift = 0
+        self._decoder_spec: tuple[str, bytes] | None = None  # codec name, extradata
         self.problem: str | None = None
 
     # Any thread -------------------------------------------------------------------------
+    def picture_at(self, at: datetime) -> tuple[Image, datetime] | None:
+        """Decode the picture received nearest after `at` from the packet ring (from the
+        keyframe before it), with its arrival time; None when the ring no longer holds it.
+
+        For snapshots from a record stream, which is otherwise never decoded; call it off the
+        camera's threads (decoding up to a group of pictures takes a while)."""
+        spec = self._decoder_spec
+        packets = list(self.ring.since(at))
+        if spec is None or not packets:
+            return None
+        decoder: Any = av.CodecContext.create(spec[0], "r")
+        if spec[1]:
+            decoder.extradata = spec[1]
+        best: tuple[Image, datetime] | None = None
+        try:
+            for stored in packets:
+                packet = av.Packet(stored.data)
+                packet.pts, packet.dts, packet.time_base = stored.pts, stored.dts, stored.time_base
+                for frame in decoder.decode(packet):
+                    best = (
+                        np.asarray(frame.to_ndarray(format="bgr24"), np.uint8),
+                        stored.received_at,
+                    )
+                if stored.received_at >= at and best is not None:
+                    return best
+        except av.error.FFmpegError as error:
+            log.warning("camera %s: no picture decoded for a snapshot: %s", self.camera, error)
+        return best
+
     def start_clip(self, alert_id: str, start_at: datetime) -> None:
         """Begin a clip at the keyframe at or before `start_at` (or the oldest held)."""
         self._requests.put(_Request(alert_id, start_at, stop=False))
@@ -129,6 +161,8 @@ class Recorder:
     # Reader thread ----------------------------------------------------------------------
     def session_opened(self, stream: Any) -> None:
         self._stream = stream
+        context = stream.codec_context
+        self._decoder_spec = (str(context.name), bytes(context.extradata or b""))
         self._restart()
 
     def session_closed(self) -> None:
@@ -209,6 +243,8 @@ class Recorder:
         codec = self._stream.codec_context.name
         if codec in COPYABLE_CODECS:
             stream = output.add_stream_from_template(self._stream)
+            if codec == "hevc":
+                stream.codec_tag = "hvc1"  # what Safari and most players want for HEVC in MP4
             return _OpenClip(alert_id, path, output, stream)
         rate = round(self._stream.average_rate or 25)
         stream = output.add_stream("libx264", rate=rate)
@@ -222,6 +258,8 @@ class Recorder:
         return _OpenClip(alert_id, path, output, stream, transcoder=decoder)
 
     def _write(self, clip: _OpenClip, stored: StoredPacket) -> None:
+        if clip.packets == 0 and not stored.keyframe:
+            return  # a clip begun before the ring held a keyframe starts at the next one
         try:
             if clip.transcoder is not None:
                 self._transcode(clip, stored)

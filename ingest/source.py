@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,17 +40,61 @@ class SourceSettings:
     realtime: bool = True
     open_timeout_s: float = 10.0
     read_timeout_s: float = 10.0
+    # Live streams and files played in real time: decoding that falls this far behind the
+    # stream skips to the next keyframe instead of building a backlog. None: never skip.
+    max_lag_s: float | None = 0.5
 
 
 @dataclass(frozen=True, slots=True)
 class Picture:
-    """A decoded picture; `to_image` converts it to BGR only when someone needs the pixels."""
+    """A decoded picture; `to_image` converts it to BGR only when someone needs the pixels.
+
+    `lag_s`: how long after the stream delivered it the picture was decoded (0 for files read
+    as fast as they decode), so its capture time is now minus that.
+    """
 
     to_image: Callable[[], Image]
     offset_s: float
     keyframe: bool
     width: int
     height: int
+    lag_s: float = 0.0
+
+
+@dataclass(slots=True)
+class SourceCounters:
+    """What the reading did so far; read by the camera's status from another thread."""
+
+    packets: int = 0  # video packets the stream delivered (one per picture)
+    decoded: int = 0  # pictures decoded
+    skipped_gops: int = 0  # groups of pictures left undecoded to stay live
+
+
+class StreamClock:
+    """How far the reading is behind the stream's own clock.
+
+    Each packet's arrival offset (now minus its stream time) is compared with the smallest
+    offset of the last `window_s` seconds, the offset of packets read as soon as they came:
+    the difference is the reading's lag. The window lets the camera's clock drift from ours.
+    """
+
+    def __init__(self, window_s: float = 30.0, jump_s: float = 10.0) -> None:
+        self.window_s = window_s
+        self.jump_s = jump_s
+        self._offsets: deque[tuple[float, float]] = deque()  # (now, offset), offsets rising
+        self._last_offset: float | None = None
+
+    def lag_s(self, stream_s: float, now_s: float) -> float:
+        offset = now_s - stream_s
+        if self._last_offset is not None and abs(offset - self._last_offset) > self.jump_s:
+            self._offsets.clear()  # the stream's timestamps jumped (restart, wrap): start over
+        self._last_offset = offset
+        while self._offsets and self._offsets[-1][1] >= offset:
+            self._offsets.pop()
+        self._offsets.append((now_s, offset))
+        while self._offsets[0][0] < now_s - self.window_s:
+            self._offsets.popleft()
+        return offset - self._offsets[0][1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +137,9 @@ class VideoSource:
         self._on_packet = on_packet
         self._clock = clock
         self._sleep = sleep
+        self.counters = SourceCounters()
+        self._lag = StreamClock()
+        self._skipping = False
         self._container = self._open()
         stream = self._container.streams.video[0]
         # Slice threads, not frame threads: frame threading decodes several pictures at once
@@ -163,14 +211,47 @@ class VideoSource:
             loop_offset_s = last_offset_s + 1.0 / self.info.fps
             self._container.seek(0, stream=self._stream)
 
+    def packets(self) -> Iterator[int]:
+        """Read without decoding (a record stream): each packet goes to the packet listener;
+        yields the running packet count, so a caller can stop between packets."""
+        try:
+            for packet in self._container.demux(self._stream):
+                if packet.size == 0:
+                    continue
+                if self._on_packet is not None:
+                    self._on_packet(packet, datetime.now(UTC))
+                self.counters.packets += 1
+                yield self.counters.packets
+        except av.error.EOFError:
+            return
+        except (av.error.FFmpegError, OSError) as error:
+            reason = error.strerror or str(error)
+            raise SourceError(f"reading {describe(self.settings.url)} failed: {reason}") from error
+
+    @property
+    def _keeps_up(self) -> bool:
+        """Whether decoding may skip to stay live: live streams and files paced in real time."""
+        return self.settings.max_lag_s is not None and (self.is_live or self.settings.realtime)
+
     def _decode(self, loop_offset_s: float) -> Iterator[Picture]:
         time_base = float(self._stream.time_base or Fraction(1, 90000))
         first_pts: int | None = None
         try:
             for packet in self._container.demux(self._stream):
+                if packet.size == 0:
+                    continue
                 if self._on_packet is not None:
                     self._on_packet(packet, datetime.now(UTC))
+                self.counters.packets += 1
+                stamp = packet.pts if packet.pts is not None else packet.dts
+                if first_pts is None and stamp is not None:
+                    first_pts = stamp
+                stream_s = loop_offset_s + ((stamp or 0) - (first_pts or 0)) * time_base
+                lag_s = self._lag.lag_s(stream_s, self._clock()) if self._keeps_up else 0.0
+                if self._skip(packet.is_keyframe, lag_s):
+                    continue
                 for frame in packet.decode():
+                    self.counters.decoded += 1
                     pts = frame.pts if frame.pts is not None else 0
                     if first_pts is None:
                         first_pts = pts
@@ -180,12 +261,33 @@ class VideoSource:
                         keyframe=bool(frame.key_frame),
                         width=frame.width,
                         height=frame.height,
+                        lag_s=lag_s,
                     )
         except av.error.EOFError:
             return
         except (av.error.FFmpegError, OSError) as error:
             reason = error.strerror or str(error)
             raise SourceError(f"reading {describe(self.settings.url)} failed: {reason}") from error
+
+    def _skip(self, keyframe: bool, lag_s: float) -> bool:
+        """Whether to leave this packet undecoded: decoding fell `max_lag_s` behind, and the
+        rest of the group of pictures goes, up to a keyframe that finds the reading caught up
+        (within half the allowance); each group left out is counted."""
+        limit = self.settings.max_lag_s
+        if limit is None:
+            return False
+        if self._skipping:
+            if keyframe and lag_s <= limit / 2:
+                self._skipping = False
+                return False
+            if keyframe:
+                self.counters.skipped_gops += 1
+            return True
+        if lag_s > limit:
+            self._skipping = True
+            self.counters.skipped_gops += 1
+            return True
+        return False
 
     def close(self) -> None:
         with contextlib.suppress(av.error.FFmpegError, OSError):

@@ -30,3 +30,21 @@ class CameraStatus:
     codec: str | None = None
     recording_error: str | None = None
     packet_buffer_bytes: int | None = None
+    source_fps: float | None = None  # pictures a second the stream itself sends (last 5 s)
+    skipped_gops: int = 0  # groups of pictures left undecoded so the analysis stays live
+    record: StreamStatus | None = None  # the record stream, when it is a separate one
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStatus:
+    """A camera's record stream: read for its packets only, never decoded."""
+
+    state: CameraState
+    source_fps: float
+    packets_total: int
+    reconnects: int
+    last_packet_at: datetime | None
+    error: str | None
+    width: int | None = None
+    height: int | None = None
+    codec: str | None = None

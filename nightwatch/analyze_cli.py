@@ -123,7 +123,7 @@ def _analyze_camera(
 
 def _frames(name: str, camera: CameraConfig, start: datetime, progress: bool) -> Iterator[Frame]:
     """The file's pictures at the camera's detect rate, timed from `start`."""
-    source = VideoSource(SourceSettings(camera.source, realtime=False))
+    source = VideoSource(SourceSettings(camera.detect_url, realtime=False))
     total = source.stream.frames or None
     try:
         pictures: Iterator[Picture] = iter(

@@ -56,19 +56,27 @@ class PipelineStats:
 
 
 def reader_settings(name: str, camera: CameraConfig) -> ReaderSettings:
-    return ReaderSettings(
-        camera=name,
-        source=SourceSettings(
-            url=camera.source,
+    """How a camera's streams are read: the detect stream decoded, a separate record stream
+    (when configured) read for its packets only."""
+
+    def stream(url: str) -> SourceSettings:
+        return SourceSettings(
+            url=url,
             rtsp_transport=camera.rtsp_transport,
             loop=camera.loop,
             realtime=camera.pace == "realtime",
             open_timeout_s=camera.reconnect.open_timeout_s,
             read_timeout_s=camera.reconnect.stall_timeout_s,
-        ),
+            max_lag_s=camera.max_decode_lag_s,
+        )
+
+    return ReaderSettings(
+        camera=name,
+        source=stream(camera.detect_url),
         sample_fps=camera.detect.fps,
         reconnect_initial_s=camera.reconnect.initial_s,
         reconnect_max_s=camera.reconnect.max_s,
+        record=stream(camera.record_url) if camera.separate_record_stream else None,
     )
 
 
@@ -154,6 +162,10 @@ def recorder_settings(camera: CameraConfig, media_dir: Path) -> RecorderSettings
     )
 
 
+def _snapshots_from_record(camera: CameraConfig) -> bool:
+    return camera.record.snapshot_from == "record" and camera.separate_record_stream
+
+
 def clip_span(camera: CameraConfig) -> ClipSpan:
     """What a camera's clips cover around their alert."""
     return ClipSpan(camera.record.pre_capture_s, camera.record.post_capture_s)
@@ -224,10 +236,13 @@ class Pipeline:
         }
         self.recorders = {name: self._recorder(name, camera) for name, camera in recording.items()}
         self.frames = FrameKeeper()  # pictures an open alert may still take a snapshot of
-        capture = EvidenceCapture(store.media_dir, self.frames, self.recorders)
+        from_record = [name for name, camera in recording.items() if _snapshots_from_record(camera)]
+        self.capture = EvidenceCapture(
+            store.media_dir, self.frames, self.recorders, self._on_file, from_record
+        )
         spans = {name: clip_span(camera) for name, camera in recording.items()}
         self.evidence = EvidenceDirector(
-            capture, _StoreEvidence(store), spans, zone_polygons(config)
+            self.capture, _StoreEvidence(store), spans, zone_polygons(config)
         )
         self.health = {name: storage_health(name) for name in self.recorders}
         self.workers = [
@@ -254,6 +269,7 @@ class Pipeline:
         for worker in self.workers:
             worker.join(timeout_s)
         self.inference.stop()
+        self.capture.stop()  # the snapshots asked for so far are written
         if self.dispatcher is not None:
             self.dispatcher.stop()
         self.outbox.stop()  # gives the last messages a moment; the rest wait for next start
@@ -301,10 +317,14 @@ class Pipeline:
         return Recorder(name, settings, self._on_clip, partial(self._on_recording_problem, name))
 
     def _on_clip(self, clip: Clip) -> None:
+        self._on_file(clip.evidence)
+
+    def _on_file(self, file: CapturedFile) -> None:
+        """A snapshot or clip was written (on a camera's or the snapshot thread)."""
         try:
-            self.evidence.register(clip.evidence)
+            self.evidence.register(file)
         except (StoreError, OSError):
-            log.exception("clip %s of alert %s not registered", clip.path, clip.alert_id)
+            log.exception("%s %s of alert %s not registered", file.kind, file.path, file.alert_id)
 
     def _on_recording_problem(self, camera: str, problem: str | None) -> None:
         """A full disk (or another write failure) raises an alert of its own, and its end."""

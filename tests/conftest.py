@@ -13,7 +13,7 @@ from detectors.yolo import YoloDetector
 from nightwatch.paths import sample_footage, sample_model, shared_dir
 from tests.support.mqtt import MqttCollector, clear_retained
 from tests.support.process import NightwatchRunner
-from tests.support.rtsp import RtspServers, make_looped_copy
+from tests.support.rtsp import RtspServers, make_encoded_copy, make_looped_copy
 
 # Minutes of footage the RTSP server can send before its file ends (the e2e tests need ~1).
 LOOPED_FOOTAGE_MINUTES = 5
@@ -60,6 +60,22 @@ def looped_people_mp4(people_mp4: Path, tmp_path_factory: pytest.TempPathFactory
     loops = LOOPED_FOOTAGE_MINUTES * 6  # the file lasts 10 s
     target = tmp_path_factory.mktemp("footage") / "people-looped.mp4"
     return make_looped_copy(people_mp4, target, loops)
+
+
+@pytest.fixture(scope="session")
+def substream_mp4(people_mp4: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The street as a camera's substream sends it: 640x360 H.264, looped like the main one."""
+    folder = tmp_path_factory.mktemp("substream")
+    once = make_encoded_copy(people_mp4, folder / "once.mp4", "h264", 640, 360)
+    return make_looped_copy(once, folder / "people-360p-looped.mp4", LOOPED_FOOTAGE_MINUTES * 6)
+
+
+@pytest.fixture(scope="session")
+def hevc_mp4(people_mp4: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The street from an H.265 camera: 960x540 HEVC (hvc1), looped like the others."""
+    folder = tmp_path_factory.mktemp("hevc")
+    once = make_encoded_copy(people_mp4, folder / "once.mp4", "h265", 960, 540)
+    return make_looped_copy(once, folder / "people-hevc-looped.mp4", LOOPED_FOOTAGE_MINUTES * 6)
 
 
 @pytest.fixture

@@ -122,7 +122,10 @@ def config_summary(services: Services, _user: ConfigReader) -> ConfigSummary:
                 name=name,
                 location=camera.location,
                 enabled=camera.enabled,
-                source=mask_url(camera.source),
+                source=mask_url(camera.detect_url),
+                record_source=(
+                    mask_url(camera.record_url) if camera.separate_record_stream else None
+                ),
                 detect_fps=camera.detect.fps,
                 zones=list(camera.zones),
                 rules=[rule.rule_name for rule in camera.rules],

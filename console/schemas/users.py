@@ -56,7 +56,10 @@ class ConfigCamera(Out):
     name: str
     location: str
     enabled: bool
-    source: str = Field(description="With any password masked.")
+    source: str = Field(description="The analysed (detect) stream, with any password masked.")
+    record_source: str | None = Field(
+        None, description="The recorded main stream when it is another one, password masked."
+    )
     detect_fps: float
     zones: list[str]
     rules: list[str]

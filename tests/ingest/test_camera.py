@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.camera import CameraReader, LatestFrameSlot, ReaderSettings, sample
+from ingest.camera import CameraReader, LatestFrameSlot, ReaderSettings, StreamReader, sample
 from ingest.frame import Frame, Image
 from ingest.source import Picture, SourceSettings
 from ingest.status import CameraState, CameraStatus
@@ -205,3 +205,37 @@ def test_a_reader_rides_out_a_camera_that_dies_and_returns(rtsp_server: RtspServ
     assert states[0] == CameraState.ONLINE
     assert CameraState.ONLINE in states[lost_at:]
     assert reader.status().reconnects >= 1
+
+
+def test_a_stream_read_too_slowly_skips_groups_of_pictures_and_stays_live(
+    rtsp_server: RtspServers,
+) -> None:
+    """A live camera whose pictures take longer to handle than the stream sends them: the
+    reader leaves whole groups of pictures undecoded, counts them, and what it hands on stays
+    within the allowed lag of the live stream instead of falling ever further behind."""
+    server = rtsp_server.start()
+    settings = ReaderSettings(
+        camera="slow",
+        source=SourceSettings(server.url(), max_lag_s=0.5),
+        sample_fps=30,
+    )
+    lags: list[float] = []
+
+    def handle(picture: Picture) -> None:
+        lags.append(picture.lag_s)
+        time.sleep(0.06)  # the work: twice the 33 ms the stream leaves per picture
+
+    stream = StreamReader("slow", settings.source, settings, lambda: None, None, handle)
+    stream.start()
+    try:
+        wait_until(lambda: stream.skipped_gops >= 2, 60, "groups of pictures skipped")
+        wait_until(lambda: len(lags) >= 200, 60, "pictures handed on")
+    finally:
+        stream.stop(5)
+
+    assert stream.decoded_total < stream.packets_total
+    # The allowance plus one picture's work at most, where without skipping the lag would
+    # have grown by a second for every second read.
+    assert max(lags) <= 0.5 + 0.2
+    status = stream.stream_status()
+    assert status.source_fps == pytest.approx(30, abs=5)

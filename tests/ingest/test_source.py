@@ -180,3 +180,66 @@ def test_an_rtsp_camera_that_refuses_is_a_source_error_naming_it() -> None:
 def test_passwords_are_hidden_in_messages() -> None:
     assert describe("rtsp://admin:s3cret@10.0.0.7/stream1") == "rtsp://admin:***@10.0.0.7/stream1"
     assert describe("rtsp://10.0.0.7/stream1") == "rtsp://10.0.0.7/stream1"
+
+
+class SlowReader(FakeClock):
+    """A reader that spends `work_s` on every picture it is handed (the clock moves only
+    when asked, so `work` is where the time goes)."""
+
+    def __init__(self, work_s: float) -> None:
+        super().__init__()
+        self.work_s = work_s
+
+    def work(self) -> None:
+        self.now_s += self.work_s
+
+
+def test_decoding_that_falls_behind_skips_whole_groups_of_pictures(people_mp4: Path) -> None:
+    """30 pictures a second, 50 ms of work each: the reading falls behind the video clock, so
+    it leaves groups of pictures undecoded, up to a keyframe, instead of lagging ever more."""
+    reader = SlowReader(work_s=0.05)
+    settings = SourceSettings(str(people_mp4), loop=True, realtime=True, max_lag_s=0.5)
+    source = VideoSource(settings, clock=reader.monotonic, sleep=reader.sleep)
+    handed = []
+    try:
+        for picture in itertools.islice(source.pictures(), 300):
+            handed.append(picture)
+            reader.work()
+    finally:
+        source.close()
+
+    assert source.counters.skipped_gops >= 3
+    assert source.counters.decoded < source.counters.packets  # undecoded packets were skipped
+    # Never far behind: at most the allowance, plus the time a group takes to decode anyway.
+    assert max(picture.lag_s for picture in handed) <= 0.5 + 0.05 * 2
+    after_skip = [b for a, b in itertools.pairwise(handed) if b.offset_s - a.offset_s > 0.1]
+    assert after_skip and all(picture.keyframe for picture in after_skip)  # resumes at a keyframe
+
+
+def test_decoding_that_keeps_up_skips_nothing(people_mp4: Path) -> None:
+    reader = SlowReader(work_s=0.01)
+    settings = SourceSettings(str(people_mp4), loop=True, realtime=True, max_lag_s=0.5)
+    source = VideoSource(settings, clock=reader.monotonic, sleep=reader.sleep)
+    try:
+        for _picture in itertools.islice(source.pictures(), 200):
+            reader.work()
+    finally:
+        source.close()
+
+    assert source.counters.skipped_gops == 0
+    assert source.counters.decoded == 200
+
+
+def test_files_read_as_fast_as_they_decode_never_skip(people_mp4: Path) -> None:
+    reader = SlowReader(work_s=1.0)  # however slow: nothing is live, nothing may be lost
+    settings = SourceSettings(str(people_mp4), realtime=False, max_lag_s=0.5)
+    source = VideoSource(settings, clock=reader.monotonic, sleep=reader.sleep)
+    try:
+        count = 0
+        for _picture in source.pictures():
+            reader.work()
+            count += 1
+    finally:
+        source.close()
+
+    assert count == PEOPLE_FRAMES and source.counters.skipped_gops == 0

@@ -74,7 +74,7 @@ def intrusion_rule(**overrides: Any) -> dict[str, Any]:
 
 
 def camera_config(
-    source: str,
+    source: str | dict[str, str],
     *,
     zones: dict[str, list[list[float]]] | None = None,
     rules: list[dict[str, Any]] | None = None,

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from tests.support.net import free_port
@@ -39,6 +40,26 @@ def make_looped_copy(source: Path, target: Path, loops: int) -> Path:
     return target
 
 
+def make_encoded_copy(
+    source: Path, target: Path, codec: str, width: int, height: int, gop: int = 50
+) -> Path:
+    """`source` re-encoded once: a camera's substream (H.264, small) or an H.265 stream,
+    tagged hvc1 as cameras and browsers expect; keyframes every `gop` pictures."""
+    encoder = {"h264": ["libx264"], "h265": ["libx265", "-x265-params", "log-level=error"]}
+    tag = ["-tag:v", "hvc1"] if codec == "h265" else []
+    subprocess.run(
+        [
+            "ffmpeg", "-v", "error", "-y", "-i", str(source),
+            "-vf", f"scale={width}:{height}",
+            "-c:v", *encoder[codec], "-preset", "veryfast", "-g", str(gop),
+            "-bf", "0", "-pix_fmt", "yuv420p", *tag, "-an", str(target),
+        ],
+        check=True,
+        timeout=300,
+    )  # fmt: skip
+    return target
+
+
 def _system_environment() -> dict[str, str]:
     """This environment without the virtual environment's hints, for /usr/bin/python3."""
     hidden = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"}
@@ -48,10 +69,19 @@ def _system_environment() -> dict[str, str]:
 class RtspServer:
     """One server process on a fixed port; it can be stopped, killed and started again."""
 
-    def __init__(self, video: Path, port: int, mounts: tuple[str, ...], log_dir: Path) -> None:
+    def __init__(
+        self,
+        video: Path,
+        port: int,
+        mounts: tuple[str, ...],
+        log_dir: Path,
+        files: Mapping[str, Path] | None = None,
+    ) -> None:
+        """`files`: mounts that stream another file than `video` (a substream, say)."""
         self.video = video
         self.port = port
         self.mounts = tuple(mount.strip("/") for mount in mounts)
+        self.files = {mount.strip("/"): path for mount, path in (files or {}).items()}
         self._log_dir = log_dir
         self._process: subprocess.Popen[bytes] | None = None
         self._starts = 0
@@ -87,7 +117,7 @@ class RtspServer:
         self.log_path = self._log_dir / f"rtsp-{self.port}-{self._starts}.log"
         command = [SYSTEM_PYTHON, str(SERVER_SCRIPT), "--port", str(self.port)]
         for mount in self.mounts:
-            command += ["--mount", f"/{mount}"]
+            command += ["--mount", f"/{mount}={self.files.get(mount, self.video)}"]
         command += ["--file", str(self.video)]
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
@@ -151,8 +181,14 @@ class RtspServers:
         self.log_dir = log_dir
         self._servers: list[RtspServer] = []
 
-    def start(self, mounts: tuple[str, ...] = ("cam",), port: int | None = None) -> RtspServer:
-        server = RtspServer(self.video, port or free_port(), mounts, self.log_dir)
+    def start(
+        self,
+        mounts: tuple[str, ...] = ("cam",),
+        port: int | None = None,
+        files: Mapping[str, Path] | None = None,
+    ) -> RtspServer:
+        """A server streaming the footage on `mounts`; `files` gives mounts their own."""
+        server = RtspServer(self.video, port or free_port(), mounts, self.log_dir, files)
         self._servers.append(server)
         server.start()
         return server
