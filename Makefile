@@ -36,6 +36,8 @@ pytest: venv system-packages
 SHARED ?= $(or $(NIGHTWATCH_SHARED),../shared)
 BENCH_CAMERAS ?= 4
 BENCH_SECONDS ?= 600
+BENCH_SCENE ?= busy
+BENCH_SUBSTREAM ?=
 
 # Throughput, latency, memory and recall on the shared footage (prints JSON).
 bench: venv
@@ -43,9 +45,11 @@ bench: venv
 		--model $(SHARED)/models/yolo11n_int8_openvino_model \
 		--ground-truth $(SHARED)/footage/MOT17-mini --json
 
-# BENCH_CAMERAS real-time RTSP cameras for BENCH_SECONDS through the real pipeline.
+# BENCH_CAMERAS real-time RTSP cameras (BENCH_SCENE busy or quiet; BENCH_SUBSTREAM=1 for
+# 640x360 detect streams beside 1080p record streams) for BENCH_SECONDS through the pipeline.
 bench-live: venv system-packages
-	tools/bench_live.sh $(BENCH_CAMERAS) $(BENCH_SECONDS) --json
+	$(BIN)/python tools/bench_live.py --cameras $(BENCH_CAMERAS) --duration $(BENCH_SECONDS) \
+		--scene $(BENCH_SCENE) $(if $(BENCH_SUBSTREAM),--substream) --json
 
 venv: $(STAMP)
 

@@ -50,6 +50,10 @@ class BenchReport:
     inference_one_at_a_time_fps: float | None = None  # latency mode, as Ultralytics runs it
     pipeline_fps: float = 0.0
     pipeline_to_inference_ratio: float = 0.0
+    # Only the frames that reached the detector (the motion gate keeps still ones from it):
+    # how fast the pipeline fed the model, against the model's own rate.
+    pipeline_detector_fps: float = 0.0
+    detector_frames_to_inference_ratio: float = 0.0
     passes: int = 1  # inference-only and the pipeline ran in turn this often; rates are medians
     ratio_per_pass: list[float] = field(default_factory=list)
     pipeline_predecoded_fps: float = 0.0  # the same pipeline fed pre-decoded frames
@@ -303,10 +307,12 @@ def bench(
     worker = InferenceWorker(detector, detector.lanes())
     worker.start()
     try:
-        inference_rates, pipeline_rates = [], []
+        inference_rates, pipeline_rates, detector_rates = [], [], []
         for _ in range(passes - 1):
             inference_rates.append(inference_only(worker, images, settings, progress))
-            pipeline_rates.append(run_pipeline(source, camera, worker, mqtt, limit, progress).fps)
+            earlier = run_pipeline(source, camera, worker, mqtt, limit, progress)
+            pipeline_rates.append(earlier.fps)
+            detector_rates.append(earlier.fps * earlier.detector_share)
         inference_rates.append(inference_only(worker, images, settings, progress))
         one_at_a_time_fps = (
             one_at_a_time(model, images, settings, progress) if len(worker.lanes) > 1 else None
@@ -315,6 +321,7 @@ def bench(
         del images
         run = run_pipeline(source, camera, worker, mqtt, limit, progress)
         pipeline_rates.append(run.fps)
+        detector_rates.append(run.fps * run.detector_share)
         score, ms_per_frame = (
             ground_truth_score(worker, ground_truth, camera, progress)
             if ground_truth is not None
@@ -324,6 +331,7 @@ def bench(
         worker.stop()
     inference_fps = float(np.median(inference_rates))
     pipeline_fps = float(np.median(pipeline_rates))
+    detector_fps = float(np.median(detector_rates))
     report = BenchReport(
         source=source,
         model=model,
@@ -332,6 +340,8 @@ def bench(
         inference_only_fps=round(inference_fps, 2),
         pipeline_fps=round(pipeline_fps, 2),
         pipeline_to_inference_ratio=round(pipeline_fps / inference_fps, 3),
+        pipeline_detector_fps=round(detector_fps, 2),
+        detector_frames_to_inference_ratio=round(detector_fps / inference_fps, 3),
         passes=passes,
         ratio_per_pass=[
             round(piped / inferred, 3)

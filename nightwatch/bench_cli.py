@@ -34,13 +34,15 @@ def add_bench_commands(commands: argparse._SubParsersAction[Any]) -> None:
     bench.add_argument("--json", action="store_true", help="print the report as JSON")
     bench.set_defaults(handler=_bench)
 
-    live = commands.add_parser("bench-live", help="sustained run on live RTSP cameras")
-    live.add_argument("--rtsp", nargs="+", required=True, help="camera URLs, one per camera")
-    live.add_argument("--model", required=True, help="weights (file or OpenVINO folder)")
+    live = commands.add_parser("bench-live", help="sustained run on live cameras")
+    cameras = live.add_mutually_exclusive_group(required=True)
+    cameras.add_argument("--config", help="run the cameras of this configuration file")
+    cameras.add_argument("--rtsp", nargs="+", help="or these camera URLs, one per camera")
+    live.add_argument("--model", help="weights (file or OpenVINO folder); default: the config's")
     live.add_argument("--duration", type=float, default=120.0, help="measured seconds")
     live.add_argument("--warmup", type=float, default=15.0, help="seconds before measuring")
-    live.add_argument("--detect-fps", type=float, default=5.0, help="detections/s per camera")
-    live.add_argument("--mqtt-url", default="mqtt://127.0.0.1:1883", help="broker")
+    live.add_argument("--detect-fps", type=float, default=5.0, help="with --rtsp: detections/s")
+    live.add_argument("--mqtt-url", default="mqtt://127.0.0.1:1883", help="with --rtsp: broker")
     live.add_argument(
         "--requests", type=int, help="pictures the model runs at once (model.requests)"
     )
@@ -99,9 +101,18 @@ def _bench_live(args: argparse.Namespace) -> int:
     from detectors.yolo import ModelError, YoloDetector
     from nightwatch.bench_live import as_dict, bench_live, live_config
 
-    config = live_config(args.rtsp, args.model, args.detect_fps, args.mqtt_url)
+    if args.config:
+        config = load_config(args.config).config
+        model = args.model or config.model.path
+    elif args.model:
+        config = live_config(args.rtsp, args.model, args.detect_fps, args.mqtt_url)
+        model = args.model
+    else:
+        print("bench-live --rtsp needs --model", file=sys.stderr)
+        return EXIT_CONFIG
     try:
-        detector = YoloDetector(args.model, requests=args.requests)
+        requests = args.requests or config.model.requests
+        detector = YoloDetector(model, config.model.device, requests)
     except ModelError as error:
         print(f"model error: {error}", file=sys.stderr)
         return EXIT_CONFIG

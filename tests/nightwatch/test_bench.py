@@ -64,6 +64,9 @@ def test_bench_reports_every_figure_as_json(
     low, high = sorted(report["ratio_per_pass"])
     assert low - 0.01 <= report["pipeline_to_inference_ratio"] <= high + 0.01
     assert 0 < report["detector_frame_share"] <= 1
+    # Counting only the frames that reached the detector: never more than all of them.
+    assert 0 < report["pipeline_detector_fps"] <= report["pipeline_fps"]
+    assert report["detector_frames_to_inference_ratio"] <= report["pipeline_to_inference_ratio"]
     assert report["alerts_received"] >= 1  # through Mosquitto and back
     assert 0 < report["latency_p50_s"] <= report["latency_p99_s"]
     stages = {"decode", "motion", "detect", "track", "scene", "rules", "publish"}
