@@ -100,6 +100,12 @@ class ModelConfig(Strict):
         ),
     )
     device: str = Field("cpu", description="Inference device: cpu, cuda:0, ...")
+    pose_path: str | None = Field(
+        None,
+        description="A YOLO pose model (e.g. yolov8n-pose, an OpenVINO folder) for person_down "
+        "rules: keypoints of people who are not clearly standing. Null or empty (default): "
+        "boxes only.",
+    )
     requests: int | None = Field(
         None,
         ge=1,
@@ -110,6 +116,12 @@ class ModelConfig(Strict):
             "OpenVINO finds best on this machine; 1: one picture at a time on all cores."
         ),
     )
+
+    @field_validator("pose_path")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        # `${NIGHTWATCH_POSE_MODEL:-}` with the variable unset: no pose model.
+        return value if value and value.strip() else None
 
 
 class MotionGateConfig(Strict):

@@ -5,7 +5,7 @@ only, and anything a picture is still needed for (a snapshot) is asked for by `F
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -19,14 +19,22 @@ IntArray = npt.NDArray[np.int64]
 StrArray = npt.NDArray[np.str_]
 
 
+KEYPOINTS = 17  # COCO: nose, eyes, ears, shoulders, elbows, wrists, hips, knees, ankles
+
+
 @dataclass(frozen=True, slots=True)
 class Detections:
-    """Objects in one frame. `xyxy` is in pixels; `track_id` is -1 for untracked objects."""
+    """Objects in one frame. `xyxy` is in pixels; `track_id` is -1 for untracked objects.
+
+    `keypoints`, when a pose model looked at the people: (n, 17, 3) COCO keypoints, x and y in
+    pixels and a confidence 0-1; NaN for an object it did not see.
+    """
 
     xyxy: FloatArray
     score: FloatArray
     label: StrArray
     track_id: IntArray
+    keypoints: FloatArray | None = None
 
     def __post_init__(self) -> None:
         count = len(self.score)
@@ -36,6 +44,10 @@ class Detections:
             raise ValueError(
                 f"label and track_id must have shape ({count},), "
                 f"got {self.label.shape} and {self.track_id.shape}"
+            )
+        if self.keypoints is not None and self.keypoints.shape != (count, KEYPOINTS, 3):
+            raise ValueError(
+                f"keypoints must have shape ({count}, {KEYPOINTS}, 3), got {self.keypoints.shape}"
             )
 
     @classmethod
@@ -75,7 +87,29 @@ class Detections:
             self.score[selection],
             self.label[selection],
             self.track_id[selection],
+            None if self.keypoints is None else self.keypoints[selection],
         )
+
+    @classmethod
+    def concatenate(cls, *parts: Detections) -> Detections:
+        """The objects of every part, in order (keypoints only if every part has them)."""
+        if not parts:
+            return cls.empty()
+        points = [part.keypoints for part in parts]
+        keypoints = None
+        if all(item is not None for item in points):
+            keypoints = np.concatenate([item for item in points if item is not None])
+        return cls(
+            np.concatenate([part.xyxy for part in parts]).astype(np.float32),
+            np.concatenate([part.score for part in parts]).astype(np.float32),
+            np.concatenate([part.label for part in parts]).astype(np.str_),
+            np.concatenate([part.track_id for part in parts]).astype(np.int64),
+            keypoints,
+        )
+
+    def with_keypoints(self, keypoints: FloatArray) -> Detections:
+        """The same objects with these (n, 17, 3) keypoints."""
+        return Detections(self.xyxy, self.score, self.label, self.track_id, keypoints)
 
     @property
     def bottom_centre(self) -> FloatArray:
@@ -158,8 +192,9 @@ class Observation:
     """One analysed frame of one camera, as rules see it.
 
     `tracks` are the tracked objects (between detections, still objects are where they were
-    last seen); `scene` what the picture itself says, filled only on cameras whose rules read
-    it; `frame` the picture's reference (None when nothing was seen: the camera is lost).
+    last seen), with keypoints where a pose model looked at them; `scene` what the picture
+    itself says, filled only on cameras whose rules read it; `frame` the picture's reference
+    (None when nothing was seen: the camera is lost); `weak` the untracked low-score detections.
     """
 
     tracks: Detections
@@ -168,3 +203,6 @@ class Observation:
     at: datetime
     scene: SceneSignals | None = None
     frame: FrameRef | None = None
+    # Detections the detector found (down to its floor score) that no track took: a lying
+    # person often scores too low to start a track; rules that want them read them.
+    weak: Detections = field(default_factory=Detections.empty)

@@ -1,4 +1,4 @@
-"""What one camera sees in a frame: motion gate → detector → tracker → scene signals.
+"""What one camera sees in a frame: motion gate → detector → tracker → pose → scene signals.
 
 The result is an `Observation`, which holds no pixels: it is all the rules get. A camera may
 begin its next frame before it finishes this one, so the detector works on one picture while
@@ -17,6 +17,7 @@ from config.schema import CameraConfig, DetectConfig
 from detectors.gate import DetectionGate, GateSettings
 from detectors.motion import MotionDetector, MotionSettings
 from detectors.observation import Detections, Observation
+from detectors.pose import PoseReader, PoseSettings, PoseSource
 from detectors.scene import SceneAnalyser
 from detectors.tiling import TileGrid
 from detectors.yolo import DetectSettings, ObjectTracker, YoloDetector
@@ -26,7 +27,7 @@ from ingest.frame import Frame, Image
 DetectFunction = Callable[
     [Image, DetectSettings, float | None, TileGrid | None], Future[Detections]
 ]
-STAGES = ("motion", "detect", "track", "scene")
+STAGES = ("motion", "detect", "track", "pose", "scene")
 
 
 def tile_grid(config: DetectConfig) -> TileGrid | None:
@@ -83,7 +84,10 @@ def finish_oldest_now(pending: deque[PendingFrame], depth: int) -> bool:
 class CameraPerception:
     """Keeps one camera's motion, tracker and scene state between frames."""
 
-    def __init__(self, camera: CameraConfig, detect: DetectFunction) -> None:
+    def __init__(
+        self, camera: CameraConfig, detect: DetectFunction, pose: PoseSource | None = None
+    ) -> None:
+        """`pose`: the shared pose model, read for the camera's person-down rules."""
         config = camera.detect
         self.settings = DetectSettings(config.labels, config.confidence, config.imgsz)
         self.grid = tile_grid(config)
@@ -94,17 +98,23 @@ class CameraPerception:
         self.gate = DetectionGate(GateSettings(gate.enabled, gate.recheck_s, gate.max_idle_s))
         self.tracker = ObjectTracker(config.tracker, config.confidence, config.lost_track_s)
         self.scene = SceneAnalyser.for_rules(camera.rules)
+        pose_settings = PoseSettings.for_rules(camera.rules)
+        self.pose = (
+            None if pose is None or pose_settings is None else PoseReader(pose, pose_settings)
+        )
         self._detect = detect
         self._tracks = Detections.empty()
+        self._weak = Detections.empty()
         self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
 
     def begin(self, frame: Frame) -> PendingFrame:
         """Motion and the gate, and detection started if the gate lets it."""
         started = time.perf_counter()
         moving = self.motion.update(frame.image).any if self.gate.settings.enabled else True
-        detect = self.gate.should_detect(
-            frame.captured_at.timestamp(), moving, has_tracks=len(self._tracks) > 0
-        )
+        # Weak detections count too: a lying person who scores too low to be tracked is
+        # still re-checked every recheck_s, not once in max_idle_s.
+        seen = len(self._tracks) > 0 or len(self._weak) > 0
+        detect = self.gate.should_detect(frame.captured_at.timestamp(), moving, has_tracks=seen)
         gated = time.perf_counter()
         self.seconds["motion"] += gated - started
         if not detect:
@@ -123,16 +133,24 @@ class CameraPerception:
             inferred = clock()
             now_s = frame.captured_at.timestamp()
             self._tracks = self.tracker.update(found, frame.image, now_s)
+            self._weak = self.tracker.untracked
             self.seconds["detect"] += inferred - waited
             self.seconds["track"] += clock() - inferred
+            if self.pose is not None:
+                posed = clock()
+                self._tracks, self._weak = self.pose.attach(
+                    frame.image, self._tracks, self._weak, now_s
+                )
+                self.seconds["pose"] += clock() - posed
         scene_started = clock()
         scene = None if self.scene is None else self.scene.update(frame.image, frame.monotonic_s)
         self.seconds["scene"] += clock() - scene_started
         # Between detections, still objects are taken to be where they were last seen.
         return Observation(
-            self._tracks, frame.width, frame.height, frame.captured_at, scene, frame.ref
+            self._tracks, frame.width, frame.height, frame.captured_at, scene, frame.ref, self._weak
         )
 
     def lose_sight(self) -> None:
         """The camera is lost: nobody is known to be in view any more."""
         self._tracks = Detections.empty()
+        self._weak = Detections.empty()

@@ -1,9 +1,11 @@
-"""Ultralytics YOLO detection and ByteTrack / BoT-SORT tracking: the one module that imports it."""
+"""Ultralytics YOLO detection, pose and ByteTrack / BoT-SORT tracking: the one module that
+imports it."""
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -254,6 +256,37 @@ class YoloDetector:
         )
 
 
+class PoseModel:
+    """A YOLO pose model (COCO keypoints), e.g. yolov8n-pose; safe to share between cameras
+    (calls take turns: it runs for a few candidate people, not on every frame)."""
+
+    def __init__(self, path: str, device: str = "cpu") -> None:
+        _check_path(path)
+        os.environ.setdefault("YOLO_VERBOSE", "False")
+        from ultralytics import YOLO
+
+        try:
+            self._model = YOLO(path, task="pose")
+        except Exception as error:  # Ultralytics raises many types for unreadable weights
+            raise ModelError(f"cannot load pose model {path!r}: {error}") from error
+        self._device = device
+        self._lock = threading.Lock()
+
+    def people(self, image: Image, floor: float = 0.1) -> Detections:
+        """The people in a picture scoring at least `floor`, with their keypoints."""
+        with self._lock:
+            [result] = self._model.predict(image, conf=floor, device=self._device, verbose=False)
+        boxes = result.boxes.cpu().numpy()
+        count = len(boxes.conf)
+        keypoints = np.zeros((count, 17, 3), np.float32)
+        if count and result.keypoints is not None:
+            points = result.keypoints.cpu().numpy()
+            keypoints[:, :, :2] = points.xy
+            keypoints[:, :, 2] = points.conf if points.conf is not None else 1.0
+        found = Detections.of(boxes.xyxy.astype(np.float32), boxes.conf, ["person"] * count)
+        return found.with_keypoints(keypoints)
+
+
 class _BoxesView:
     """What Ultralytics' trackers read from a detection batch (conf, cls, xywh, xyxy)."""
 
@@ -309,10 +342,13 @@ class ObjectTracker:
         self._vocabulary: dict[str, int] = {}
         self.lost_s = lost_s
         self._seen_s: dict[int, float] = {}  # track id: when it was last matched
+        self.untracked = Detections.empty()  # the last picture's detections no track took
 
     def update(self, detections: Detections, image: Image, now_s: float) -> Detections:
-        """Detections of confirmed tracks, with their track ids; `now_s` is the picture's
-        time in seconds (any clock that only goes forward)."""
+        """Confirmed tracks with their ids, each with the box the detector found for it in
+        this picture (not the tracker's smoothed estimate, which lags a person who falls or
+        turns by seconds); `now_s` is the picture's time in seconds (any clock that only goes
+        forward). The detections no track took are `untracked` afterwards."""
         self._end_lost_tracks(now_s)
         codes = np.asarray(
             [
@@ -328,10 +364,13 @@ class ObjectTracker:
                 self._seen_s[track.track_id] = now_s
         self._forget_ended_tracks()
         if len(tracks) == 0:
+            self.untracked = detections
             return Detections.empty()
+        matched = tracks[:, 7].astype(np.int64)  # the index of the detection each track took
+        self.untracked = detections[~np.isin(np.arange(len(detections)), matched)]
         labels_by_code = {code: label for label, code in self._vocabulary.items()}
         return Detections.of(
-            xyxy=tracks[:, 0:4],
+            xyxy=detections.xyxy[matched],
             score=tracks[:, 5],
             label=[labels_by_code[int(code)] for code in tracks[:, 6]],
             track_id=tracks[:, 4].astype(np.int64),

@@ -26,6 +26,7 @@ from config.loader import LoadedConfig, load_config
 from config.schema import CameraConfig
 from detectors.observation import Detections, Observation
 from detectors.perception import direct_detection
+from detectors.pose import PoseSource
 from detectors.yolo import YoloDetector
 from ingest.camera import sample
 from ingest.frame import Frame
@@ -77,29 +78,31 @@ def analyze_video(
     camera: str | None = None,
     start: datetime = DEFAULT_START,
     progress: bool = True,
+    pose: PoseSource | None = None,
 ) -> list[CameraSummary]:
-    """Run each selected camera's rules over `video` (its source replaced by the file)."""
+    """Run each selected camera's rules over `video` (its source replaced by the file);
+    `pose`: the pose model person-down rules read, if the configuration names one."""
     start = start.astimezone(UTC)  # published times are UTC, whatever offset was given
     summaries = []
     for name, configured in cameras_to_run(loaded, camera).items():
         on_file = configured.model_copy(update={"source": video})
-        summaries.append(
-            _analyze_camera(name, on_file, loaded, detector, on_alert, start, progress)
+        analysis = CameraAnalysis(
+            name, on_file, loaded.config.site.timezone, direct_detection(detector), pose
         )
+        summaries.append(_analyze_camera(analysis, on_file, loaded, on_alert, start, progress))
     return summaries
 
 
 def _analyze_camera(
-    name: str,
+    analysis: CameraAnalysis,
     camera: CameraConfig,
     loaded: LoadedConfig,
-    detector: YoloDetector,
     on_alert: AlertSink,
     start: datetime,
     progress: bool,
 ) -> CameraSummary:
     site = loaded.config.site
-    analysis = CameraAnalysis(name, camera, site.timezone, direct_detection(detector))
+    name = analysis.name
     summary = CameraSummary(name)
     last: Frame | None = None
     for frame in _frames(name, camera, start, progress):
@@ -168,7 +171,7 @@ def add_analyze_command(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """`nightwatch analyze`: alerts to stdout or --out, a summary to stderr."""
-    from nightwatch.startup import load_detector
+    from nightwatch.startup import load_detector, load_pose_model
 
     if not os.path.isfile(args.video):
         print(f"no video file at {args.video}", file=sys.stderr)
@@ -183,6 +186,7 @@ def run_command(args: argparse.Namespace) -> int:
     loaded = load_config(args.config, environ)
     cameras_to_run(loaded, args.camera)  # a bad --camera fails before the model loads
     detector = load_detector(loaded)
+    pose = load_pose_model(loaded)
     with contextlib.ExitStack() as stack:
         out: TextIO = (
             stack.enter_context(open(args.out, "w", encoding="utf-8")) if args.out else sys.stdout
@@ -196,6 +200,7 @@ def run_command(args: argparse.Namespace) -> int:
                 camera=args.camera,
                 start=start,
                 progress=not args.no_progress,
+                pose=pose,
             )
         except SourceError as error:
             print(f"cannot analyse {args.video}: {error}", file=sys.stderr)

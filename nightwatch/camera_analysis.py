@@ -14,6 +14,7 @@ from alerts.lifecycle import AlertEvent
 from config.schema import CameraConfig
 from detectors.observation import Detections, Observation
 from detectors.perception import CameraPerception, DetectFunction, PendingFrame
+from detectors.pose import PoseSource
 from ingest.frame import Frame
 
 
@@ -32,10 +33,15 @@ class CameraAnalysis:
     """Keeps one camera's perception and rule state between frames."""
 
     def __init__(
-        self, name: str, camera: CameraConfig, timezone: str, detect: DetectFunction
+        self,
+        name: str,
+        camera: CameraConfig,
+        timezone: str,
+        detect: DetectFunction,
+        pose: PoseSource | None = None,
     ) -> None:
         self.name = name
-        self.perception = CameraPerception(camera, detect)
+        self.perception = CameraPerception(camera, detect, pose)
         self.rules = CameraRules(name, camera, timezone)
         self._rules_s = 0.0
 

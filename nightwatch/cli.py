@@ -103,6 +103,7 @@ def run_until_signal(
         build_delivery,
         check_dispatch,
         load_detector,
+        load_pose_model,
         open_store_or_explain,
     )
 
@@ -112,7 +113,14 @@ def run_until_signal(
     listeners = (_print_alert,) if print_alerts else ()
     publisher, outbox, dispatcher = build_delivery(loaded.config, store)
     pipeline = Pipeline(
-        loaded.config, detector, publisher, store, listeners, outbox=outbox, dispatcher=dispatcher
+        loaded.config,
+        detector,
+        publisher,
+        store,
+        listeners,
+        outbox=outbox,
+        dispatcher=dispatcher,
+        pose=load_pose_model(loaded),
     )
     stop = threading.Event()
 

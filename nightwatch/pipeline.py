@@ -26,6 +26,7 @@ from config.schema import CameraConfig, NightwatchConfig, Point
 from detectors.inference import InferenceWorker
 from detectors.observation import Detections, Observation
 from detectors.perception import PendingFrame, finish_oldest_now
+from detectors.pose import PoseSource
 from detectors.tiling import TileGrid
 from detectors.yolo import DetectSettings, YoloDetector
 from ingest.camera import CameraReader, ReaderSettings
@@ -86,7 +87,8 @@ class CameraWorker:
     def __init__(self, name: str, camera: CameraConfig, pipeline: Pipeline) -> None:
         self.name = name
         self.pipeline = pipeline
-        self.analysis = CameraAnalysis(name, camera, pipeline.config.site.timezone, self._detect)
+        timezone = pipeline.config.site.timezone
+        self.analysis = CameraAnalysis(name, camera, timezone, self._detect, pipeline.pose)
         self.reader = CameraReader(
             reader_settings(name, camera), pipeline.publish_status, pipeline.recorders.get(name)
         )
@@ -215,9 +217,12 @@ class Pipeline:
         listeners: tuple[AlertListener, ...] = (),
         outbox: Outbox | None = None,
         dispatcher: Dispatcher | None = None,
+        pose: PoseSource | None = None,
     ) -> None:
+        """`pose`: the pose model person-down rules read (model.pose_path), if any."""
         self.config = config
         self.detector = detector
+        self.pose = pose
         self.inference = InferenceWorker(detector, detector.lanes())
         self.publisher = publisher
         self.store = store

@@ -9,7 +9,7 @@ from alerts.store import Store, StoreUnavailableError, open_configured_store
 from config.errors import ConfigError, ConfigIssue
 from config.loader import KeyPath, LoadedConfig
 from config.schema import NightwatchConfig
-from detectors.yolo import ModelError, YoloDetector
+from detectors.yolo import ModelError, PoseModel, YoloDetector
 
 
 def load_detector(loaded: LoadedConfig) -> YoloDetector:
@@ -21,6 +21,17 @@ def load_detector(loaded: LoadedConfig) -> YoloDetector:
         raise ConfigError([loaded.issue(("model", "path"), str(error))]) from error
     check_labels(loaded, list(detector.names.values()))
     return detector
+
+
+def load_pose_model(loaded: LoadedConfig) -> PoseModel | None:
+    """The pose model person-down rules read, when model.pose_path names one."""
+    model = loaded.config.model
+    if model.pose_path is None:
+        return None
+    try:
+        return PoseModel(model.pose_path, model.device)
+    except ModelError as error:
+        raise ConfigError([loaded.issue(("model", "pose_path"), str(error))]) from error
 
 
 def check_labels(loaded: LoadedConfig, known: list[str]) -> None:

@@ -52,7 +52,8 @@ def ultralytics_tracker(kind: str, confidence: float, buffer: int) -> Any:
 @pytest.mark.parametrize("kind", ["bytetrack", "botsort"])
 def test_ended_tracks_are_forgotten_and_tracking_is_unchanged(kind: str) -> None:
     """Stepped on every picture at 5 a second, a 2 s lost-track time is Ultralytics' buffer of
-    10 updates: the same boxes and ids, without the memory."""
+    10 updates: the same tracks and ids, without the memory; each track with the box the
+    detector found for it."""
     tracker = ObjectTracker(kind, confidence=0.5, lost_s=2.0)
     raw = ultralytics_tracker(kind, 0.5, buffer=10)
     held, ours, theirs = [], [], []
@@ -61,8 +62,11 @@ def test_ended_tracks_are_forgotten_and_tracking_is_unchanged(kind: str) -> None
         ours.append((tracks.xyxy.round(2).tolist(), tracks.track_id.tolist()))
         codes = np.zeros(len(scene), np.float32)
         result = raw.update(_BoxesView(scene.xyxy, scene.score, codes), FRAME)
+        # The boxes of the detections Ultralytics matched to its tracks (its result's last
+        # column), which ours hand on instead of the smoothed state.
+        matched = result[:, 7].astype(int) if len(result) else np.zeros(0, int)
         theirs.append(
-            (result[:, 0:4].round(2).tolist(), result[:, 4].astype(int).tolist())
+            (scene.xyxy[matched].round(2).tolist(), result[:, 4].astype(int).tolist())
             if len(result)
             else ([], [])
         )
@@ -74,3 +78,16 @@ def test_ended_tracks_are_forgotten_and_tracking_is_unchanged(kind: str) -> None
     # In view about six, lost for 2 s (10 pictures) about five more: the rest is forgotten.
     assert max(held[100:]) <= 25, max(held)
     assert len(raw.removed_stracks) > 100  # what Ultralytics alone would have kept
+
+
+def test_the_detections_no_track_took_are_kept_apart() -> None:
+    """A weak detection (below the confidence that starts a track) is handed on untracked."""
+    tracker = ObjectTracker("bytetrack", confidence=0.5)
+    strong = [20.0, 20.0, 50.0, 100.0]
+    weak = [300.0, 200.0, 420.0, 250.0]  # a lying person, say, scoring 0.2
+    for index in range(5):
+        scene = Detections.of([strong, weak], [0.9, 0.2], ["person", "person"])
+        tracks = tracker.update(scene, FRAME, now_s=index / 5)
+    assert tracks.xyxy.tolist() == [strong]
+    assert tracker.untracked.xyxy.tolist() == [weak]
+    assert tracker.untracked.score.tolist() == pytest.approx([0.2])
