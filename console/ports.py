@@ -20,6 +20,7 @@ from alerts.dispatch.records import (
     DispatchQuery,
     DispatchRecord,
     DispatchState,
+    DispatchStep,
     Outcome,
     UnknownDispatchError,
 )
@@ -132,7 +133,9 @@ __all__ = [
     "DispatchError",
     "DispatchListener",
     "DispatchQuery",
+    "DispatchRecord",
     "DispatchState",
+    "DispatchStep",
     "DispatchView",
     "Dispatcher",
     "JpegPicture",

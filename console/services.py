@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from alerts.store import Store
-from alerts.store.users import UserStore
 from config.schema import NightwatchConfig
+from console.accounts.repository import Accounts
 from console.ports import CameraFeed, Dispatcher
 from console.security import LoginLimits
 
@@ -31,7 +31,7 @@ class ConsoleServices:
     """Everything the console reads from and acts on. Build one per app (tests: per case)."""
 
     store: Store
-    users: UserStore
+    users: Accounts
     cameras: CameraFeed
     config: NightwatchConfig
     dispatcher: Dispatcher | None = None  # None: dispatch routes answer 503

@@ -21,9 +21,9 @@ Polygon = tuple[tuple[float, float], ...]
 
 
 class EvidenceStore(Protocol):
-    """The part of the store evidence needs."""
+    """The part of the store evidence needs (alerts.store.EvidenceRepository)."""
 
-    def add_evidence(
+    def add(
         self,
         alert_id: str,
         kind: str,
@@ -71,7 +71,7 @@ class EvidenceWriter:
 
     def on_clip(self, clip: Clip) -> None:
         """A recorder finished a clip (called on the camera's reader thread)."""
-        self.store.add_evidence(
+        self.store.add(
             clip.alert_id,
             "clip",
             clip.path,
@@ -117,7 +117,7 @@ class EvidenceWriter:
             suffix = "" if kind == "snapshot" else "-annotated"
             path = folder / f"{event.id}-{count}{suffix}.jpg"
             path.write_bytes(jpeg)
-            self.store.add_evidence(
+            self.store.add(
                 event.id,
                 kind,
                 path,

@@ -177,7 +177,7 @@ class Pipeline:
             if camera.enabled and camera.record.enabled
         }
         self.evidence = EvidenceWriter(
-            store.media_dir, store, self.recorders, zone_polygons(config)
+            store.media_dir, store.evidence, self.recorders, zone_polygons(config)
         )
         self.health = {name: storage_health(name) for name in self.recorders}
         self.workers = [
@@ -229,7 +229,7 @@ class Pipeline:
             topic = self.publisher.topics.alert(event.key.camera, event.key.rule)
             try:
                 message = OutboxMessage(topic, payload.to_json(), payload.message_id)
-                self.store.record_alert_queued(payload, message)
+                self.store.alerts.record(payload, queued=[message])
                 self.outbox.wake()
             except Exception:  # a store outage must not silence the alerts themselves
                 log.exception(

@@ -82,7 +82,7 @@ def dispatcher_for(store: Store, url: str, prefix: str, attempts: int = 4) -> Di
 
 def dispatch_one(store: Store, dispatcher: Dispatcher) -> str:
     payload = make_payload(camera="gate", zone="yard")
-    store.record_alert(payload)
+    store.alerts.record(payload)
     record = dispatcher.on_alert(payload)
     assert record is not None
     return record.id
@@ -125,7 +125,7 @@ def test_an_order_is_posted_signed_to_the_team_s_gateway(store: Store) -> None:
     assert headers["content-type"] == "application/json"
     [delivery] = store.webhooks.deliveries(dispatch_id)
     assert [(a.attempt, a.status_code, a.error) for a in delivery.attempts] == [(1, 200, None)]
-    assert "webhook.delivered" in [r.action for r in store.audit_for(dispatch_id)]
+    assert "webhook.delivered" in [r.action for r in store.audit.for_target(dispatch_id)]
 
 
 def test_a_failing_gateway_is_retried_with_backoff_and_every_attempt_recorded(
@@ -167,7 +167,7 @@ def test_an_unreachable_gateway_is_given_up_after_the_last_attempt_and_audited(
     [delivery] = store.webhooks.deliveries(dispatch_id)
     assert [a.attempt for a in delivery.attempts] == [1, 2, 3]
     assert all("Connection refused" in (a.error or "") for a in delivery.attempts)
-    [failed] = [r for r in store.audit_for(dispatch_id) if r.action == "webhook.failed"]
+    [failed] = [r for r in store.audit.for_target(dispatch_id) if r.action == "webhook.failed"]
     assert failed.details["attempts"] == 3 and failed.details["url"] == dead_url
 
 

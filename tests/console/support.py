@@ -13,7 +13,7 @@ import subprocess
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -31,8 +31,9 @@ from alerts.dispatch.records import (
 from alerts.dispatch.states import TransitionRequest, plan_cancel, plan_transition
 from alerts.payloads import AlertPayload
 from alerts.store import Store
-from alerts.store.users import NewUser, Role, UserStore
 from config.schema import NightwatchConfig
+from console.accounts.records import NewUser, Role
+from console.accounts.repository import Accounts
 from console.ports import DispatchListener, LiveListener, PipelineFigures
 from console.security import TOKEN_PREFIX, digest, hash_password, new_secret
 from ingest.frame import CameraState, CameraStatus
@@ -61,7 +62,7 @@ def console_config() -> NightwatchConfig:
     )
 
 
-def add_user(users: UserStore, name: str, role: Role, team: str | None = None) -> str:
+def add_user(users: Accounts, name: str, role: Role, team: str | None = None) -> str:
     """Create a user (password PASSWORD) and return an API token for it."""
     users.add_user(NewUser(name, role, team, password_hash()), "test", "test")
     token = new_secret(TOKEN_PREFIX)
@@ -136,7 +137,9 @@ class MemoryDispatcher:
 
     def dispatch_alert(self, alert_id: str, team: str, actor: str) -> DispatchRecord:
         now = datetime.now(UTC)
-        step = DispatchStep(DispatchState.DISPATCHED, now, team, actor, "console")
+        step = DispatchStep(
+            state=DispatchState.DISPATCHED, at=now, team=team, actor=actor, source="console"
+        )
         record = DispatchRecord(
             id=f"d{next(self._ids)}",
             alert_id=alert_id,
@@ -206,7 +209,7 @@ class MemoryDispatcher:
             self.records[record.id] = record
         for listener in list(self.listeners):
             listener(record)
-        return replace(record)
+        return record.model_copy()
 
 
 def cut_clip(people_mp4: Path, target: Path) -> bytes:
@@ -227,14 +230,14 @@ def seed_alert(
     ended = began + timedelta(seconds=30)
     new = make_payload(camera=camera, started_at=began)
     end = new.model_copy(update={"type": "end", "frame_time": ended, "ended_at": ended})
-    store.record_alerts([new, end])
+    store.alerts.record(new, end)
     image = np.full((90, 160, 3), 80, np.uint8)
     for kind, suffix in (("snapshot", ""), ("snapshot_annotated", "-annotated")):
         path = write_media(store, f"snapshots/{camera}/{new.id}{suffix}.jpg", encode_jpeg(image))
-        store.add_evidence(new.id, kind, path, began, began, "jpeg", 160, 90)
+        store.evidence.add(new.id, kind, path, began, began, "jpeg", 160, 90)
     if clip is not None:
         path = write_media(store, f"clips/{camera}/{new.id}.mp4", clip)
-        store.add_evidence(new.id, "clip", path, began, ended, "h264", 1920, 1080)
+        store.evidence.add(new.id, "clip", path, began, ended, "h264", 1920, 1080)
     return new.id
 
 

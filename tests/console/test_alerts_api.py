@@ -23,7 +23,7 @@ def seed_many(console: Console, count: int) -> None:
         )
         for index in range(count)
     ]
-    console.store.record_alerts(payloads)
+    console.store.alerts.record(*payloads)
 
 
 def test_paging_through_thousands_of_alerts_by_cursor_sees_each_once(console_on: Console) -> None:
@@ -93,7 +93,7 @@ def test_acknowledge_then_resolve_as_false_alarm(console: Console) -> None:
         "树影晃动",
     )
     assert console.client.post(f"{url}/resolve", json=body, headers=headers).status_code == 409
-    alert = console.store.get_alert(console.alert_id)
+    alert = console.store.alerts.get(console.alert_id)
     assert alert is not None and alert.category == "false_alarm"  # the shorter retention
     listed = console.client.get(API, headers=headers).json()["items"][0]
     assert listed["disposition"]["resolved_by"] == "op"
@@ -126,7 +126,9 @@ def test_every_view_is_audited_with_the_user_once_per_viewing(console: Console) 
             headers = {**console.as_user(name), "Range": f"bytes={offset}-"}
             console.client.get(f"{base}/clip", headers=headers)
         console.client.get(f"{base}/snapshot", headers=console.as_user(name))
-    views = [r for r in console.store.audit_for(console.alert_id) if r.action == "evidence.view"]
+    views = [
+        r for r in console.store.audit.for_target(console.alert_id) if r.action == "evidence.view"
+    ]
     seen = sorted((r.actor, r.details["kind"]) for r in views)
     assert seen == [
         ("au", "clip"),
@@ -149,7 +151,7 @@ def test_an_export_is_a_verifiable_bundle_and_audited(console: Console) -> None:
     bundle.write_bytes(response.content)
     assert verify_bundle(bundle).ok
     exports = [
-        r for r in console.store.audit_for(console.alert_id) if r.action == "evidence.export"
+        r for r in console.store.audit.for_target(console.alert_id) if r.action == "evidence.export"
     ]
     assert [(r.actor, r.evidence_sha256) for r in exports] == [
         ("au", response.headers["x-manifest-sha256"])
