@@ -20,7 +20,7 @@ from alerts.payloads import AlertPayload
 from alerts.store import StoreUnavailableError
 from console import pages
 from console.deps import Guard, PageRefused, SignedIn
-from console.live import EventHub, LiveMessage
+from console.event_hub import EventHub, LiveMessage
 from console.media import ViewAuditor
 from console.middleware import LimitsAndHeaders
 from console.ports import DispatchView

@@ -14,9 +14,9 @@ from typing import Annotated, Literal
 from fastapi import Depends, HTTPException, Request, status
 
 from console.accounts.records import UserRecord
-from console.live import EventHub
+from console.event_hub import EventHub
 from console.media import ViewAuditor
-from console.ports import Dispatcher
+from console.ports import DispatchControl
 from console.roles import Permission, allowed
 from console.security import CSRF_HEADER, CSRF_VALUE, SESSION_COOKIE, TOKEN_PREFIX, digest
 from console.services import ConsoleServices
@@ -46,13 +46,13 @@ HubDep = Annotated[EventHub, Depends(get_hub)]
 ViewerDep = Annotated[ViewAuditor, Depends(get_viewer)]
 
 
-def get_dispatcher(services: Services) -> Dispatcher:
+def get_dispatcher(services: Services) -> DispatchControl:
     if services.dispatcher is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "dispatch is not configured")
     return services.dispatcher
 
 
-DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
+DispatcherDep = Annotated[DispatchControl, Depends(get_dispatcher)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from alerts.store import Store
 from config.schema import NightwatchConfig
 from console.accounts.repository import Accounts
-from console.ports import CameraFeed, Dispatcher
+from console.ports import CameraFeed, DispatchControl
 from console.security import LoginLimits
 
 
@@ -34,5 +34,5 @@ class ConsoleServices:
     users: Accounts
     cameras: CameraFeed
     config: NightwatchConfig
-    dispatcher: Dispatcher | None = None  # None: dispatch routes answer 503
+    dispatcher: DispatchControl | None = None  # None: dispatch routes answer 503
     settings: ConsoleSettings = field(default_factory=ConsoleSettings)

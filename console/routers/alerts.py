@@ -20,7 +20,7 @@ from alerts.store import (
     UnknownAlertError,
 )
 from console.deps import AlertActor, AlertReader, HubDep, Services, client_address
-from console.live import LiveMessage
+from console.event_hub import LiveMessage
 from console.ports import DispatchQuery
 from console.schemas.alerts import AcknowledgeBody, AlertDetail, AlertPage, ResolveBody
 from console.schemas.common import ID_PATTERN, AlertId

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from console.deps import CameraStatusReader, CameraViewer, HubDep, Services
-from console.live import EventHub
+from console.event_hub import EventHub
 from console.ports import CameraFeed
 from console.schemas.cameras import CameraOut
 from console.schemas.common import CameraName

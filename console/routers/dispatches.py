@@ -26,7 +26,7 @@ from console.ports import (
     OPEN_DISPATCH_STATES,
     PATROL_STATES,
     DispatchConflictError,
-    Dispatcher,
+    DispatchControl,
     DispatchError,
     DispatchQuery,
     DispatchState,
@@ -55,7 +55,7 @@ def _team_scope(principal: Principal) -> str | None:
     return principal.user.team if principal.user.role == "patrol" else None
 
 
-def _visible(dispatcher: Dispatcher, dispatch_id: str, principal: Principal) -> DispatchView:
+def _visible(dispatcher: DispatchControl, dispatch_id: str, principal: Principal) -> DispatchView:
     view = dispatcher.get(dispatch_id)
     scope = _team_scope(principal)
     if view is None or (principal.user.role == "patrol" and view.team != scope):

@@ -127,7 +127,7 @@ def camera_status(name: str, state: CameraState = CameraState.ONLINE) -> CameraS
 
 @dataclass
 class MemoryDispatcher:
-    """The Dispatcher protocol over the dispatch package's own pure state machine."""
+    """The DispatchControl protocol over the dispatch package's own pure state machine."""
 
     known_teams: Sequence[str] = ("team-a", "team-b")
     records: dict[str, DispatchRecord] = field(default_factory=dict)
