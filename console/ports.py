@@ -104,8 +104,13 @@ class DispatchControl(Protocol):
         outcome: Outcome | None = None,
         note: str | None = None,
         source: str = "console",
+        allow_repeat: bool = True,
     ) -> DispatchView:
-        """Move a dispatch on. `team` set: only a dispatch of that team (a patrol's own)."""
+        """Move a dispatch on. `team` set: only a dispatch of that team (a patrol's own).
+
+        `allow_repeat=False`: asking for the state it is in already is a conflict (one of two
+        people pressing the same button at once is told it was done).
+        """
         ...
 
     def cancel(self, dispatch_id: str, actor: str, note: str | None = None) -> DispatchView: ...

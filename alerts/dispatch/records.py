@@ -174,3 +174,9 @@ class IllegalTransitionError(DispatchConflictError):
 
 class OutcomeRequiredError(DispatchConflictError):
     code = "outcome_required"
+
+
+class AlreadyInStateError(DispatchConflictError):
+    """Asked for the state the dispatch is in, where a repeat is not taken as harmless."""
+
+    code = "already_in_state"

@@ -156,12 +156,15 @@ class Dispatcher:
         outcome: Outcome | str | None = None,
         note: str | None = None,
         source: str = "console",
+        allow_repeat: bool = True,
     ) -> DispatchRecord:
         """Move a dispatch on. `team` set: only that team's dispatch, only team states.
 
-        Returns the dispatch as it is afterwards (unchanged for a repeat of its state).
+        Returns the dispatch as it is afterwards (unchanged for a repeat of its state, unless
+        `allow_repeat` is False: then a repeat raises AlreadyInStateError). The state is read
+        and changed in one transaction, so of two asking at once only one moves it.
         Raises a DispatchError (UnknownDispatchError, WrongTeamError, ClosedDispatchError,
-        IllegalTransitionError, OutcomeRequiredError); nothing changes then.
+        IllegalTransitionError, OutcomeRequiredError, AlreadyInStateError); nothing changes then.
         """
         request = TransitionRequest(
             state=_known(DispatchState, new_state),
@@ -170,6 +173,7 @@ class Dispatcher:
             source=source,
             outcome=_known(Outcome, outcome) if outcome is not None else None,
             note=note,
+            allow_repeat=allow_repeat,
         )
         decide: Decide = lambda record: plan_transition(record, request, self._clock())  # noqa: E731
         return self._change(dispatch_id, decide)[0]

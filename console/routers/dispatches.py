@@ -153,6 +153,7 @@ def transition(
             body.outcome,
             body.note,
             source=f"console@{client_address(request)}",
+            allow_repeat=False,  # of two pressing the same button at once, one is told so
         )
     except DispatchError as error:
         raise _refused(error) from None

@@ -164,9 +164,10 @@ class MemoryDispatcher:
         outcome: Outcome | None = None,
         note: str | None = None,
         source: str = "console",
+        allow_repeat: bool = True,
     ) -> DispatchRecord:
         record = self._record(dispatch_id)
-        request = TransitionRequest(new_state, actor, team, source, outcome, note)
+        request = TransitionRequest(new_state, actor, team, source, outcome, note, allow_repeat)
         change = plan_transition(record, request, datetime.now(UTC))
         return record if change is None else self._keep(change.applied_to(record))
 
