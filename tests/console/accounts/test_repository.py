@@ -56,3 +56,19 @@ def test_failed_logins_are_counted_by_name_and_by_address(store: Store, clock: F
     assert users.failed_logins("zz", "10.0.0.9", clock.now - timedelta(minutes=1)) == (0, 4)
     clock.advance(minutes=30)
     assert users.failed_logins("op", "10.0.0.9", clock.now - timedelta(minutes=15)) == (0, 0)
+
+
+def test_the_migrations_build_exactly_the_tables_the_models_describe(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from console.accounts.tables import AccountsBase
+
+    open_accounts(store.database)
+
+    def ours(name: str | None, kind: str, _parent: object) -> bool:
+        return kind != "table" or name in AccountsBase.metadata.tables
+
+    with store.database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_name": ours})
+        assert compare_metadata(context, AccountsBase.metadata) == []
