@@ -16,11 +16,13 @@ API = "/api/v1"
 
 
 def location_of(config: NightwatchConfig, camera: str) -> str:
+    """The camera's configured location, or its name when it has none."""
     found = config.cameras.get(camera)
     return found.location if found is not None and found.location else camera
 
 
 def alert_summary(record: AlertRecord, config: NightwatchConfig) -> AlertSummary:
+    """The alert as listed: its record with its place, object count and URLs."""
     objects = record.payload.get("objects", [])
     return AlertSummary.model_validate(
         {
@@ -34,6 +36,7 @@ def alert_summary(record: AlertRecord, config: NightwatchConfig) -> AlertSummary
 
 
 def evidence_out(item: EvidenceRecord) -> EvidenceOut:
+    """The file's record with the URL it is served from."""
     route = "clip" if item.kind == "clip" else "snapshot"
     query = "?plain=true" if item.kind == "snapshot" else ""
     url = f"{API}/alerts/{item.alert_id}/{route}{query}"
@@ -81,5 +84,6 @@ def dispatch_out(
 def dispatches_out(
     views: Sequence[DispatchView], store: Store, config: NightwatchConfig
 ) -> list[DispatchOut]:
+    """`dispatch_out` for many, reading each alert once."""
     alerts = {alert_id: store.alerts.get(alert_id) for alert_id in {v.alert_id for v in views}}
     return [dispatch_out(view, alerts, config) for view in views]

@@ -73,6 +73,8 @@ class DispatchTable(Protocol):
 
 
 class AuditTrail(Protocol):
+    """Appending to the audit log (alerts.store.AuditRepository)."""
+
     def append(self, entry: AuditEntry) -> object: ...
 
 

@@ -77,6 +77,7 @@ class Store:
         self.webhooks = WebhookRepository(database)
 
     def close(self) -> None:
+        """Close the database (when the process stops)."""
         self.database.close()
 
 

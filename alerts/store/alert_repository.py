@@ -68,6 +68,7 @@ class AlertRepository:
             add_messages(session, queued, now)
 
     def get(self, alert_id: str) -> AlertRecord | None:
+        """The alert, or None when there is none (any more) with this id."""
         with self._database.reading() as session:
             row = session.get(AlertRow, alert_id)
             return None if row is None else AlertRecord.model_validate(row)

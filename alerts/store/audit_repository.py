@@ -57,6 +57,7 @@ class AuditRepository:
             return set(session.scalars(statement))
 
     def find_by_hash(self, digest: str) -> AuditRecord | None:
+        """The first record carrying this hash (for telling a reordered record apart)."""
         statement = select(AuditRow).where(AuditRow.hash == digest).order_by(AuditRow.id)
         found = self._all(statement.limit(1))
         return found[0] if found else None

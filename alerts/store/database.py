@@ -35,6 +35,7 @@ _OUTAGES = (OperationalError, InterfaceError)
 
 
 def utc_now() -> datetime:
+    """The wall clock, in UTC (the default clock)."""
     return datetime.now(UTC)
 
 
@@ -63,6 +64,7 @@ class Database:
 
     @property
     def url(self) -> URL:
+        """Where the database is (render with hide_password=True to show it)."""
         return self.engine.url
 
     def now(self) -> datetime:
@@ -99,6 +101,7 @@ class Database:
             upgrade_to_heads(self.engine, migrations, version_table)
 
     def close(self) -> None:
+        """Close every pooled connection (when the process stops)."""
         self.engine.dispose()
 
 

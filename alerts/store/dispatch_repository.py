@@ -99,6 +99,7 @@ class DispatchRepository:
             add_messages(session, messages, now)
 
     def get(self, dispatch_id: str) -> DispatchRecord | None:
+        """The dispatch with its history, or None."""
         with self._database.reading() as session:
             row = session.get(DispatchRow, dispatch_id)
             if row is None:

@@ -77,6 +77,7 @@ class EvidenceRepository:
             return [EvidenceRecord.model_validate(row) for row in rows]
 
     def get(self, evidence_id: int) -> EvidenceRecord | None:
+        """The file's record, deleted or not; None when there is none with this id."""
         with self._database.reading() as session:
             row = session.get(EvidenceRow, evidence_id)
             return None if row is None else EvidenceRecord.model_validate(row)

@@ -50,6 +50,8 @@ class AlreadyResolvedError(StoreError):
 
 
 class Record(BaseModel):
+    """Immutable, and read from a row (or any object) by attribute name."""
+
     model_config = ConfigDict(frozen=True, from_attributes=True)
 
 
@@ -65,6 +67,8 @@ class Disposition(Record):
 
 
 class AlertRecord(Record):
+    """An alert: what its rule saw, as of its last message, and what was decided about it."""
+
     id: str
     site: str
     camera: str
@@ -83,6 +87,8 @@ class AlertRecord(Record):
 
 
 class TransitionRecord(Record):
+    """One message of an alert (new, update, end), kept exactly as it was published."""
+
     id: int
     alert_id: str
     type: TransitionType
@@ -93,6 +99,8 @@ class TransitionRecord(Record):
 
 
 class EvidenceRecord(Record):
+    """A snapshot or clip of an alert, with the SHA-256 its audit record vouches for."""
+
     id: int
     alert_id: str
     kind: EvidenceKind

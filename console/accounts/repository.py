@@ -38,6 +38,7 @@ class Accounts:
         return self._database.now()
 
     def add_user(self, user: NewUser, actor: str, source: str | None) -> UserRecord:
+        """Create the user (audited); a taken name or an invalid user raises StoreError."""
         user.check()
         now = self.now()
         with self._database.writing() as (session, chain):
@@ -59,6 +60,7 @@ class Accounts:
             return UserRecord.model_validate(row)
 
     def get(self, name: str) -> UserRecord | None:
+        """The user of this name, disabled or not, or None."""
         with self._database.reading() as session:
             row = session.scalar(select(UserRow).where(UserRow.name == name))
             return None if row is None else UserRecord.model_validate(row)
@@ -70,6 +72,7 @@ class Accounts:
             return None if row is None else (UserRecord.model_validate(row), row.password_hash)
 
     def list_users(self) -> list[UserRecord]:
+        """Every user, by name."""
         with self._database.reading() as session:
             rows = session.scalars(select(UserRow).order_by(UserRow.name))
             return [UserRecord.model_validate(row) for row in rows]
@@ -110,6 +113,7 @@ class Accounts:
     def add_token(
         self, name: str, token_sha256: str, label: str, actor: str, source: str | None
     ) -> None:
+        """Keep an API token's SHA-256 for the user (audited with its first 8 digits)."""
         with self._database.writing() as (session, chain):
             row = _user_row(session, name)
             token = ApiTokenRow(
@@ -124,6 +128,7 @@ class Accounts:
             chain.append(AuditEntry(actor, "user.token", f"user:{name}", details, source))
 
     def user_for_token(self, token_sha256: str) -> UserRecord | None:
+        """The active user an unrevoked token belongs to, or None."""
         statement = (
             select(UserRow)
             .join(ApiTokenRow, ApiTokenRow.user_id == UserRow.id)
@@ -156,6 +161,7 @@ class Accounts:
             chain.append(AuditEntry(name, "auth.login", f"user:{name}", {}, remote))
 
     def user_for_session(self, session_sha256: str) -> UserRecord | None:
+        """The active user of a session that has not expired, or None."""
         statement = (
             select(UserRow)
             .join(SessionRow, SessionRow.user_id == UserRow.id)
@@ -168,6 +174,7 @@ class Accounts:
         return self._one(statement)
 
     def end_session(self, session_sha256: str) -> None:
+        """Log the session out (nothing to audit: the login was)."""
         with self._database.plain_writing() as session:
             session.execute(delete(SessionRow).where(SessionRow.id == session_sha256))
 

@@ -9,6 +9,8 @@ from console.schemas.common import ID_PATTERN, USER_PATTERN, Body, Hidden, Out, 
 
 
 class UserOut(UserRecord):
+    """A user as the API shows it (the row's id stays inside)."""
+
     id: Hidden = hidden()
 
 
