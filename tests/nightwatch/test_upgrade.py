@@ -48,14 +48,15 @@ class Legacy:
     records: int  # audit records written
 
 
-def write_accounts(writer: LegacyWriter) -> None:
-    """Three users as `nightwatch users add` and logins made them; one later disabled."""
+def write_users(writer: LegacyWriter) -> dict[str, int]:
+    """Three users as `nightwatch users add` made them; their ids."""
+    ids = {}
     for name, role, team in (
         ("王芳", "operator", None),
         ("李娜", "patrol", "team-a"),
         ("ad", "admin", None),
     ):
-        writer.insert(
+        ids[name] = writer.insert(
             "users",
             name=name,
             role=role,
@@ -65,19 +66,17 @@ def write_accounts(writer: LegacyWriter) -> None:
             created_at=T0,
             password_changed_at=T0,
         )
-        writer.audit(
-            AuditEntry(
-                "cli:root", "user.add", f"user:{name}", {"role": role, "team": team}, "cli@host"
-            ),
-            T0,
-        )
-    for user_id, name, token, revoked in (
-        (1, "王芳", "nw_live", None),
-        (2, "李娜", "nw_gone", T0 + MINUTE),
-    ):
+        details = {"role": role, "team": team}
+        writer.audit(AuditEntry("cli:root", "user.add", f"user:{name}", details, "cli@host"), T0)
+    return ids
+
+
+def write_credentials(writer: LegacyWriter, ids: dict[str, int]) -> None:
+    """Tokens (one revoked when its user was disabled), a session, logins good and bad."""
+    for name, token, revoked in (("王芳", "nw_live", None), ("李娜", "nw_gone", T0 + MINUTE)):
         writer.insert(
             "api_tokens",
-            user_id=user_id,
+            user_id=ids[name],
             token_sha256=digest(token),
             label="created",
             created_at=T0,
@@ -89,7 +88,7 @@ def write_accounts(writer: LegacyWriter) -> None:
     writer.insert(
         "user_sessions",
         id=digest("cookie"),
-        user_id=1,
+        user_id=ids["王芳"],
         created_at=T0,
         expires_at=T0 + timedelta(hours=12),
         remote="10.0.0.7",
@@ -135,7 +134,7 @@ def legacy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Legacy]:
         try:
             with engine.begin() as connection:
                 writer = LegacyWriter(connection)
-                write_accounts(writer)
+                write_credentials(writer, write_users(writer))
                 alerts = write_alerts(writer)
                 writer.close()
                 rows = {table: writer.rows(table) for table in LEGACY_ACCOUNT_TABLES}
