@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 GENESIS_HASH = "0" * 64
 CHAIN_SCHEMA = "nightwatch.audit/1"
 _CHUNK_BYTES = 1 << 20
@@ -68,9 +70,10 @@ class AuditEntry:
     evidence_sha256: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class AuditRecord:
-    """One stored record of the chain."""
+class AuditRecord(BaseModel):
+    """One stored record of the chain (read from its row by attribute name)."""
+
+    model_config = ConfigDict(frozen=True, from_attributes=True)
 
     id: int
     at: datetime

@@ -72,7 +72,7 @@ class Transport(Protocol):
 
 
 class OutboxTable(Protocol):
-    """The store's outbox table (alerts.store.outbox_rows.OutboxTable)."""
+    """The store's outbox table (alerts.store.outbox_repository.OutboxRepository)."""
 
     def add(self, messages: Sequence[OutboxMessage]) -> None: ...
 

@@ -58,10 +58,10 @@ def _expire_alerts(
         cutoff = now - timedelta(days=days)
         reason = f"age: {category} alert ended more than {days} days ago"
         # Each pass deletes what it found, so the next query starts on fresh rows.
-        while batch := store.expired_alerts(category, cutoff, _BATCH):
+        while batch := store.alerts.expired(category, cutoff, _BATCH):
             for alert in batch:
                 try:
-                    files = store.delete_alert(alert.id, ACTOR, reason)
+                    files = store.alerts.delete(alert.id, ACTOR, reason)
                 except LegalHoldError:
                     report.skipped_on_hold += 1  # put on hold since the query
                     continue
@@ -76,7 +76,7 @@ def _enforce_quota(store: Store, quota_bytes: int, report: RetentionReport) -> N
     reason = f"quota: media over {quota_bytes / GIB:g} GiB, oldest files first"
     after = None
     while report.media_bytes > quota_bytes:
-        batch = store.oldest_evidence(_BATCH, after)
+        batch = store.evidence.oldest(_BATCH, after)
         if not batch:
             return
         for evidence in batch:
@@ -84,7 +84,7 @@ def _enforce_quota(store: Store, quota_bytes: int, report: RetentionReport) -> N
                 return
             after = (evidence.started_at, evidence.id)
             try:
-                store.delete_evidence(evidence.id, ACTOR, reason)
+                store.evidence.delete(evidence.id, ACTOR, reason)
             except LegalHoldError:
                 report.skipped_on_hold += 1
                 continue

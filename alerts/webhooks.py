@@ -83,7 +83,7 @@ class RetryPolicy:
 
 
 class WebhookTable(Protocol):
-    """The store's webhook tables (alerts.store.webhook_rows.WebhookTable)."""
+    """The store's webhook tables (alerts.store.webhook_repository.WebhookRepository)."""
 
     def due(self, now: datetime, limit: int) -> list[WebhookJob]: ...
 

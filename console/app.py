@@ -15,13 +15,12 @@ from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import OperationalError
 
 from alerts.payloads import AlertPayload
 from alerts.store import StoreUnavailableError
 from console import pages
 from console.deps import Guard, PageRefused, SignedIn
-from console.live import EventHub, LiveMessage
+from console.event_hub import EventHub, LiveMessage
 from console.media import ViewAuditor
 from console.middleware import LimitsAndHeaders
 from console.ports import DispatchView
@@ -89,7 +88,6 @@ def create_app(services: ConsoleServices) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(PageRefused, _page_refused)
     app.add_exception_handler(StoreUnavailableError, _unavailable)
-    app.add_exception_handler(OperationalError, _unavailable)
     app.add_middleware(LimitsAndHeaders, max_body_bytes=services.settings.max_body_bytes)
     check_guards(app)
     return app
@@ -110,12 +108,19 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
 
 
 def check_guards(app: FastAPI) -> None:
-    """Refuse to build an app in which a route has no role decision."""
+    """Refuse to build an app in which a route has no role decision, or decides it late.
+
+    The guard must be a route's first dependency: FastAPI runs them in order, and one that
+    ran before it (the dispatcher, say) would answer an anonymous caller before the guard.
+    """
     for route in api_routes(app):
         if route.path in PUBLIC_ROUTES:
             continue
         if not route_guards(route.dependant):
             raise RuntimeError(f"route {route.path} has no Guard: decide who may call it")
+        first = route.dependant.dependencies[0].call
+        if not isinstance(first, Guard):
+            raise RuntimeError(f"route {route.path}: its Guard must be its first parameter")
 
 
 async def _page_refused(request: Request, error: Exception) -> Response:

@@ -1,7 +1,9 @@
 """Dependencies as Annotated aliases: the services, who is asking, and what they may do.
 
-Every route takes one guard (`Guard(Permission.X)` or a page's `PageGuard`); create_app
-refuses to build an app with a route that has none and is not listed as public.
+Every route takes one guard (`Guard(Permission.X)` or a page's `PageGuard`) as its first
+parameter, so who is asking is settled before any other dependency runs (an anonymous caller
+gets 401 even where, say, dispatch is not configured); create_app refuses to build an app
+with a route whose first dependency is not its guard, unless the route is listed as public.
 """
 
 from __future__ import annotations
@@ -11,11 +13,10 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Request, status
 
-from alerts.store import Store
-from alerts.store.users import UserRecord, UserStore
-from console.live import EventHub
+from console.accounts.records import UserRecord
+from console.event_hub import EventHub
 from console.media import ViewAuditor
-from console.ports import Dispatcher
+from console.ports import DispatchControl
 from console.roles import Permission, allowed
 from console.security import CSRF_HEADER, CSRF_VALUE, SESSION_COOKIE, TOKEN_PREFIX, digest
 from console.services import ConsoleServices
@@ -41,27 +42,17 @@ def get_hub(request: Request) -> EventHub:
 Services = Annotated[ConsoleServices, Depends(get_services)]
 
 
-def get_store(services: Services) -> Store:
-    return services.store
-
-
-def get_users(services: Services) -> UserStore:
-    return services.users
-
-
-StoreDep = Annotated[Store, Depends(get_store)]
-UsersDep = Annotated[UserStore, Depends(get_users)]
 HubDep = Annotated[EventHub, Depends(get_hub)]
 ViewerDep = Annotated[ViewAuditor, Depends(get_viewer)]
 
 
-def get_dispatcher(services: Services) -> Dispatcher:
+def get_dispatcher(services: Services) -> DispatchControl:
     if services.dispatcher is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "dispatch is not configured")
     return services.dispatcher
 
 
-DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
+DispatcherDep = Annotated[DispatchControl, Depends(get_dispatcher)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import HTTPException, status
 from fastapi.responses import FileResponse
 
+from alerts.audit import AuditEntry
 from alerts.store import EvidenceRecord, Store
 
 _MEDIA_TYPES = {"clip": "video/mp4", "snapshot": "image/jpeg", "snapshot_annotated": "image/jpeg"}
@@ -42,16 +43,17 @@ class ViewAuditor:
             while len(self._seen) > self._capacity:
                 self._seen.popitem(last=False)
         details = {"evidence_id": evidence.id, "kind": evidence.kind, "path": evidence.path}
-        self._store.audit(
+        entry = AuditEntry(
             actor, "evidence.view", evidence.alert_id, details, source, evidence.sha256
         )
+        self._store.audit.append(entry)
 
 
 def latest_evidence(store: Store, alert_id: str, kinds: tuple[str, ...]) -> EvidenceRecord:
     """The newest live file of the first of `kinds` the alert has; 404 when none."""
-    if store.get_alert(alert_id) is None:
+    if store.alerts.get(alert_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such alert")
-    files = store.evidence_for(alert_id)
+    files = store.evidence.for_alert(alert_id)
     for kind in kinds:
         matching = [item for item in files if item.kind == kind]
         if matching:

@@ -91,19 +91,19 @@ def login_page(request: Request, services: Services, principal: MaybePrincipal) 
 
 
 @router.get("/wall", response_class=HTMLResponse)
-def wall(request: Request, services: Services, principal: WallPage) -> HTMLResponse:
+def wall(principal: WallPage, request: Request, services: Services) -> HTMLResponse:
     return render(request, services, "wall.html", principal)
 
 
 @router.get("/alerts", response_class=HTMLResponse)
-def alerts(request: Request, services: Services, principal: AlertsPage) -> HTMLResponse:
+def alerts(principal: AlertsPage, request: Request, services: Services) -> HTMLResponse:
     cameras = sorted(services.config.cameras)
     return render(request, services, "alerts.html", principal, cameras=cameras)
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
 def alert(
-    alert_id: AlertId, request: Request, services: Services, principal: AlertsPage
+    principal: AlertsPage, alert_id: AlertId, request: Request, services: Services
 ) -> HTMLResponse:
     role = principal.user.role
     return render(
@@ -118,15 +118,15 @@ def alert(
 
 
 @router.get("/patrol", response_class=HTMLResponse)
-def patrol(request: Request, services: Services, principal: PatrolPage) -> HTMLResponse:
+def patrol(principal: PatrolPage, request: Request, services: Services) -> HTMLResponse:
     return render(request, services, "patrol.html", principal)
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit(request: Request, services: Services, principal: AuditPage) -> HTMLResponse:
+def audit(principal: AuditPage, request: Request, services: Services) -> HTMLResponse:
     return render(request, services, "audit.html", principal)
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin(request: Request, services: Services, principal: AdminPage) -> HTMLResponse:
+def admin(principal: AdminPage, request: Request, services: Services) -> HTMLResponse:
     return render(request, services, "admin.html", principal)

@@ -1,8 +1,9 @@
 """What the console needs from the rest of the system, as Protocols it is coded against.
 
-`CameraFeed` is the running pipeline (adapted in nightwatch/console_wiring.py); `Dispatcher` is
-the dispatch service of alerts/dispatch/, whose records and errors the console uses as they
-are. Tests can put anything that fits in their place; the product wires the real ones.
+`CameraFeed` is the running pipeline (adapted in nightwatch/console_wiring.py);
+`DispatchControl` is what the console asks of the dispatch service
+(alerts.dispatch.service.Dispatcher), whose records and errors it uses as they are.
+Tests can put anything that fits in their place; the product wires the real ones.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from alerts.dispatch.records import (
     DispatchQuery,
     DispatchRecord,
     DispatchState,
+    DispatchStep,
     Outcome,
     UnknownDispatchError,
 )
@@ -87,8 +89,9 @@ class CameraFeed(Protocol):
 DispatchListener = Callable[[DispatchView], None]
 
 
-class Dispatcher(Protocol):
-    """The dispatch service: sending patrols to alerts and following them to the end."""
+class DispatchControl(Protocol):
+    """What the control room does with dispatches: send patrols, move them on, call them off,
+    follow them (alerts.dispatch.service.Dispatcher)."""
 
     def dispatch_alert(self, alert_id: str, team: str, actor: str) -> DispatchView: ...
 
@@ -101,8 +104,13 @@ class Dispatcher(Protocol):
         outcome: Outcome | None = None,
         note: str | None = None,
         source: str = "console",
+        allow_repeat: bool = True,
     ) -> DispatchView:
-        """Move a dispatch on. `team` set: only a dispatch of that team (a patrol's own)."""
+        """Move a dispatch on. `team` set: only a dispatch of that team (a patrol's own).
+
+        `allow_repeat=False`: asking for the state it is in already is a conflict (one of two
+        people pressing the same button at once is told it was done).
+        """
         ...
 
     def cancel(self, dispatch_id: str, actor: str, note: str | None = None) -> DispatchView: ...
@@ -129,12 +137,14 @@ __all__ = [
     "PATROL_STATES",
     "CameraFeed",
     "DispatchConflictError",
+    "DispatchControl",
     "DispatchError",
     "DispatchListener",
     "DispatchQuery",
+    "DispatchRecord",
     "DispatchState",
+    "DispatchStep",
     "DispatchView",
-    "Dispatcher",
     "JpegPicture",
     "LiveListener",
     "Outcome",

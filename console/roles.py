@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from alerts.store.users import ROLES, Role
+from console.accounts.records import ROLES, Role
 
 
 class Permission(StrEnum):

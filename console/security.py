@@ -6,11 +6,15 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from alerts.store.users import UserRecord, UserStore
+from console.accounts.records import UserRecord
+
+if TYPE_CHECKING:
+    from console.accounts.repository import Accounts
 
 TOKEN_PREFIX = "nw_"
 SESSION_COOKIE = "nw_session"
@@ -60,7 +64,7 @@ class LoginRefused(Exception):  # noqa: N818 - a refusal, not a fault
 
 
 def check_login(
-    users: UserStore,
+    users: Accounts,
     name: str,
     password: str,
     remote: str,

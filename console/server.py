@@ -8,7 +8,7 @@ import threading
 import uvicorn
 from fastapi import FastAPI
 
-from console.live import EventHub
+from console.event_hub import EventHub
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from alerts.store import Store
-from alerts.store.users import UserStore
 from config.schema import NightwatchConfig
-from console.ports import CameraFeed, Dispatcher
+from console.accounts.repository import Accounts
+from console.ports import CameraFeed, DispatchControl
 from console.security import LoginLimits
 
 
@@ -31,8 +31,8 @@ class ConsoleServices:
     """Everything the console reads from and acts on. Build one per app (tests: per case)."""
 
     store: Store
-    users: UserStore
+    users: Accounts
     cameras: CameraFeed
     config: NightwatchConfig
-    dispatcher: Dispatcher | None = None  # None: dispatch routes answer 503
+    dispatcher: DispatchControl | None = None  # None: dispatch routes answer 503
     settings: ConsoleSettings = field(default_factory=ConsoleSettings)

@@ -76,7 +76,7 @@ def verify_command(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     try:
         report = verify_store(store)
-        head_id, head_hash = store.audit_head()
+        head_id, head_hash = store.audit.head()
     finally:
         store.close()
     if report.ok:

@@ -6,10 +6,11 @@ import logging
 from collections.abc import Callable
 
 from alerts.store import Store, open_configured_store
-from alerts.store.users import NewUser, UserStore
 from config.schema import NightwatchConfig
 from config.storage import StorageConfig
 from console import ConsoleServices, create_app
+from console.accounts.records import NewUser
+from console.accounts.repository import open_accounts
 from console.ports import JpegPicture, LiveListener, PipelineFigures
 from console.security import hash_password, new_password
 from console.server import ConsoleServer, parse_address
@@ -59,7 +60,7 @@ def serve_console(
     host, port = parse_address(address)
     services = ConsoleServices(
         store=store,
-        users=UserStore(store),
+        users=open_accounts(store.database),
         cameras=PipelineFeed(pipeline),
         config=config,
         dispatcher=pipeline.dispatcher,  # None when no dispatch section is configured
@@ -75,7 +76,7 @@ def demo_sign_in(storage: StorageConfig) -> str:
     `demo` with a fresh one-time password (never a fixed one) and say it, once."""
     store = open_configured_store(storage)
     try:
-        users = UserStore(store)
+        users = open_accounts(store.database)
         if any(not user.disabled for user in users.list_users()):
             return "console sign-in: a user from `nightwatch users add NAME --role operator`"
         password = new_password()

@@ -189,7 +189,7 @@ class _StoreEvidence:
         self.store = store
 
     def add_evidence(self, file: CapturedFile) -> object:
-        return self.store.add_evidence(
+        return self.store.evidence.add(
             file.alert_id,
             file.kind,
             file.path,
@@ -300,7 +300,7 @@ class Pipeline:
             topic = self.publisher.topics.alert(event.key.camera, event.key.rule)
             try:
                 message = OutboxMessage(topic, payload.to_json(), payload.message_id)
-                self.store.record_alert_queued(payload, message)
+                self.store.alerts.record(payload, queued=[message])
                 self.outbox.wake()
             except Exception:  # a store outage must not silence the alerts themselves
                 log.exception(

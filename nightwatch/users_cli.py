@@ -12,9 +12,9 @@ import socket
 import sys
 from typing import Any
 
-from alerts.store.users import ROLES
 from config.loader import load_config
 from config.storage import StorageConfig
+from console.accounts.records import ROLES
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -60,7 +60,8 @@ def _actor() -> tuple[str, str]:
 
 def add_command(args: argparse.Namespace) -> int:
     from alerts.store import StoreError, open_configured_store
-    from alerts.store.users import NewUser, UserStore
+    from console.accounts.records import NewUser
+    from console.accounts.repository import open_accounts
     from console.security import TOKEN_PREFIX, digest, hash_password, new_password, new_secret
 
     password, token = new_password(), new_secret(TOKEN_PREFIX)
@@ -68,7 +69,7 @@ def add_command(args: argparse.Namespace) -> int:
     try:
         store = open_configured_store(storage_of(args))
         try:
-            users = UserStore(store)
+            users = open_accounts(store.database)
             new = NewUser(args.name, args.role, args.team, hash_password(password))
             user = users.add_user(new, actor, source)
             users.add_token(user.name, digest(token), "created", actor, source)
@@ -87,12 +88,12 @@ def add_command(args: argparse.Namespace) -> int:
 
 def list_command(args: argparse.Namespace) -> int:
     from alerts.store import StoreError, open_configured_store
-    from alerts.store.users import UserStore
+    from console.accounts.repository import open_accounts
 
     try:
         store = open_configured_store(storage_of(args), create=False)
         try:
-            found = UserStore(store).list_users()
+            found = open_accounts(store.database).list_users()
         finally:
             store.close()
     except StoreError as error:
@@ -108,13 +109,13 @@ def list_command(args: argparse.Namespace) -> int:
 
 def disable_command(args: argparse.Namespace) -> int:
     from alerts.store import StoreError, open_configured_store
-    from alerts.store.users import UserStore
+    from console.accounts.repository import open_accounts
 
     actor, source = _actor()
     try:
         store = open_configured_store(storage_of(args), create=False)
         try:
-            UserStore(store).disable(args.name, actor, source)
+            open_accounts(store.database).disable(args.name, actor, source)
         finally:
             store.close()
     except StoreError as error:

@@ -15,9 +15,9 @@ from alerts.dispatch.payloads import (
     Texts,
 )
 from alerts.dispatch.records import DispatchChange, DispatchRecord, DispatchState, Outcome
+from alerts.dispatch.storage import DispatchedAlert
 from alerts.mqtt import Topics
 from alerts.outbox import OutboxMessage
-from alerts.store.records import AlertRecord
 from alerts.voice import VoiceClip
 from config.dispatch import DispatchConfig, TeamConfig
 
@@ -71,7 +71,7 @@ class DispatchMessages:
         return self.config.public_base_url.rstrip("/") + path
 
     def order(
-        self, record: DispatchRecord, alert: AlertRecord, now: datetime, note: str | None = None
+        self, record: DispatchRecord, alert: DispatchedAlert, now: datetime, note: str | None = None
     ) -> OutboxMessage:
         """The order to the team the dispatch is with now."""
         team = self.team(record.team)
@@ -134,7 +134,7 @@ class DispatchMessages:
         topic = self.topics.dispatch(team, "state")
         return OutboxMessage(topic, payload.to_json(), payload.message_id)
 
-    def spoken(self, record: DispatchRecord, alert: AlertRecord) -> dict[str, str]:
+    def spoken(self, record: DispatchRecord, alert: DispatchedAlert) -> dict[str, str]:
         """The short text read out on the radio, by language."""
         name = self.team(record.team).name
         place = self.location(alert.camera)
@@ -190,7 +190,7 @@ class DispatchMessages:
     def _local(self, at: datetime, seconds: bool = False) -> str:
         return at.astimezone(self.zone).strftime("%H:%M:%S" if seconds else "%H:%M")
 
-    def _summary(self, alert: AlertRecord) -> Texts:
+    def _summary(self, alert: DispatchedAlert) -> Texts:
         place, count = self.location(alert.camera), len(alert.payload.get("objects", ()))
         since = self._local(alert.started_at)
         rule_zh = RULES_ZH.get(alert.rule_type, alert.rule_type)

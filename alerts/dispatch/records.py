@@ -1,6 +1,7 @@
 """What a dispatch is: its states, outcomes, record, and the errors refusing a change.
 
-Pure data: the store builds these from rows, the state machine and the service pass them on.
+Pure data: the store reads these from its rows (by attribute name), the state machine and the
+service pass them on, the console shows them.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
 
 
 class DispatchState(StrEnum):
@@ -42,9 +45,10 @@ TEAM_STATES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class DispatchStep:
+class DispatchStep(BaseModel):
     """One change of a dispatch, for its timeline (every step also has an audit record)."""
+
+    model_config = ConfigDict(frozen=True, from_attributes=True)
 
     state: DispatchState
     at: datetime
@@ -56,8 +60,9 @@ class DispatchStep:
     escalation: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class DispatchRecord:
+class DispatchRecord(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
     id: str
     alert_id: str
     team: str  # the team it is with now (it moves on escalation)
@@ -94,29 +99,26 @@ class DispatchChange:
     def applied_to(self, record: DispatchRecord) -> DispatchRecord:
         """The record as it reads after this change (history gains one step)."""
         step = DispatchStep(
-            self.state,
-            self.at,
-            self.team,
-            self.actor,
-            self.source,
-            self.note,
-            self.outcome,
-            self.escalations,
-        )
-        return DispatchRecord(
-            id=record.id,
-            alert_id=record.alert_id,
-            team=self.team,
             state=self.state,
-            chain=record.chain,
-            escalations=self.escalations,
-            ack_deadline=self.ack_deadline,
-            created_at=record.created_at,
-            updated_at=self.at,
-            created_by=record.created_by,
-            outcome=self.outcome or record.outcome,
-            note=self.note if self.note is not None else record.note,
-            history=(*record.history, step),
+            at=self.at,
+            team=self.team,
+            actor=self.actor,
+            source=self.source,
+            note=self.note,
+            outcome=self.outcome,
+            escalation=self.escalations,
+        )
+        return record.model_copy(
+            update={
+                "team": self.team,
+                "state": self.state,
+                "escalations": self.escalations,
+                "ack_deadline": self.ack_deadline,
+                "updated_at": self.at,
+                "outcome": self.outcome or record.outcome,
+                "note": self.note if self.note is not None else record.note,
+                "history": (*record.history, step),
+            }
         )
 
 
@@ -172,3 +174,9 @@ class IllegalTransitionError(DispatchConflictError):
 
 class OutcomeRequiredError(DispatchConflictError):
     code = "outcome_required"
+
+
+class AlreadyInStateError(DispatchConflictError):
+    """Asked for the state the dispatch is in, where a repeat is not taken as harmless."""
+
+    code = "already_in_state"

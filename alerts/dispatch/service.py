@@ -32,12 +32,10 @@ from alerts.dispatch.records import (
 from alerts.dispatch.routing import AlertFacts, RoutingTable
 from alerts.dispatch.states import TransitionRequest, plan_cancel, plan_transition
 from alerts.dispatch.steps import StepBuilder
+from alerts.dispatch.storage import DispatchedAlert, DispatchStorage, Planned
 from alerts.mqtt import InboundMessage, MessageHandler, Topics
 from alerts.outbox import Outbox
 from alerts.payloads import AlertPayload
-from alerts.store import Store
-from alerts.store.dispatch_rows import Planned
-from alerts.store.records import AlertRecord
 from alerts.voice import Voice
 from alerts.webhooks import RetryPolicy, WebhookSender
 from config.schema import NightwatchConfig
@@ -62,7 +60,7 @@ class Dispatcher:
     def __init__(
         self,
         config: NightwatchConfig,
-        store: Store,
+        store: DispatchStorage,
         outbox: Outbox,
         replies: ReplySource | None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -158,12 +156,15 @@ class Dispatcher:
         outcome: Outcome | str | None = None,
         note: str | None = None,
         source: str = "console",
+        allow_repeat: bool = True,
     ) -> DispatchRecord:
         """Move a dispatch on. `team` set: only that team's dispatch, only team states.
 
-        Returns the dispatch as it is afterwards (unchanged for a repeat of its state).
+        Returns the dispatch as it is afterwards (unchanged for a repeat of its state, unless
+        `allow_repeat` is False: then a repeat raises AlreadyInStateError). The state is read
+        and changed in one transaction, so of two asking at once only one moves it.
         Raises a DispatchError (UnknownDispatchError, WrongTeamError, ClosedDispatchError,
-        IllegalTransitionError, OutcomeRequiredError); nothing changes then.
+        IllegalTransitionError, OutcomeRequiredError, AlreadyInStateError); nothing changes then.
         """
         request = TransitionRequest(
             state=_known(DispatchState, new_state),
@@ -172,6 +173,7 @@ class Dispatcher:
             source=source,
             outcome=_known(Outcome, outcome) if outcome is not None else None,
             note=note,
+            allow_repeat=allow_repeat,
         )
         decide: Decide = lambda record: plan_transition(record, request, self._clock())  # noqa: E731
         return self._change(dispatch_id, decide)[0]
@@ -249,7 +251,7 @@ class Dispatcher:
         first = DispatchState.DISPATCHED
         change = DispatchChange(first, chain[0], 0, deadline, now, actor, source, note=note)
 
-        def plan(new: DispatchRecord, alert: AlertRecord) -> Planned:
+        def plan(new: DispatchRecord, alert: DispatchedAlert) -> Planned:
             return self.steps.first(new, change, alert)
 
         created = self.store.dispatches.create(record, plan)
@@ -258,7 +260,7 @@ class Dispatcher:
         return created
 
     def _change(self, dispatch_id: str, decide: Decide) -> tuple[DispatchRecord, bool]:
-        def plan(record: DispatchRecord, alert: AlertRecord) -> Planned | None:
+        def plan(record: DispatchRecord, alert: DispatchedAlert) -> Planned | None:
             change = decide(record)
             return None if change is None else self.steps.moved(record, change, alert)
 
@@ -282,7 +284,7 @@ class Dispatcher:
         log.error("alert %s: no team on duty to dispatch to, and no supervisor", payload.id)
         details = {"camera": payload.camera, "zone": payload.zone, "rule": payload.rule}
         entry = AuditEntry("nightwatch", "dispatch.unassigned", payload.id, details, "routing")
-        self.store.audit(entry.actor, entry.action, entry.target, entry.details, entry.source)
+        self.store.audit.append(entry)
 
     def _run_timer(self) -> None:
         while not self._stopping.wait(TIMER_POLL_S):

@@ -16,6 +16,7 @@ from alerts.dispatch.records import (
     AWAITING_ACK,
     CLOSED,
     TEAM_STATES,
+    AlreadyInStateError,
     ClosedDispatchError,
     DispatchChange,
     DispatchRecord,
@@ -39,7 +40,11 @@ _PROGRESS = {
 
 @dataclass(frozen=True, slots=True)
 class TransitionRequest:
-    """Someone asks to move a dispatch on. `team` set: a team speaking for itself."""
+    """Someone asks to move a dispatch on. `team` set: a team speaking for itself.
+
+    `allow_repeat`: asking for the current state changes nothing and is no error (a resent
+    reply); without it, it is a conflict (the console: someone else did it first).
+    """
 
     state: DispatchState
     actor: str
@@ -47,14 +52,16 @@ class TransitionRequest:
     source: str | None
     outcome: Outcome | None = None
     note: str | None = None
+    allow_repeat: bool = True
 
 
 def plan_transition(
     record: DispatchRecord, request: TransitionRequest, now: datetime
 ) -> DispatchChange | None:
-    """The change `request` makes, or None for a repeat of the current state (a resent reply).
+    """The change `request` makes, or None for an allowed repeat of the current state.
 
-    Raises WrongTeamError, ClosedDispatchError, IllegalTransitionError or OutcomeRequiredError.
+    Raises WrongTeamError, ClosedDispatchError, IllegalTransitionError, OutcomeRequiredError
+    or AlreadyInStateError.
     """
     if request.team is not None and request.team != record.team:
         raise WrongTeamError(
@@ -71,7 +78,9 @@ def plan_transition(
             "or resolved"
         )
     if request.state == record.state:
-        return None
+        if request.allow_repeat:
+            return None
+        raise AlreadyInStateError(f"dispatch {record.id} is {record.state} already")
     if _PROGRESS[request.state] < _PROGRESS[record.state]:
         raise IllegalTransitionError(
             f"dispatch {record.id} is {record.state}; it cannot go back to {request.state}"

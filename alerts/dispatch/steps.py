@@ -8,9 +8,8 @@ from pathlib import Path
 
 from alerts.dispatch.messages import DispatchMessages
 from alerts.dispatch.records import DispatchChange, DispatchRecord, DispatchState
+from alerts.dispatch.storage import DispatchedAlert, Planned
 from alerts.outbox import OutboxMessage
-from alerts.store.dispatch_rows import Planned
-from alerts.store.records import AlertRecord
 from alerts.voice import Voice, VoiceError
 from alerts.webhooks import WebhookRequest
 
@@ -23,13 +22,17 @@ class StepBuilder:
         self.voice = voice
         self.voice_dir = voice_dir
 
-    def first(self, record: DispatchRecord, change: DispatchChange, alert: AlertRecord) -> Planned:
+    def first(
+        self, record: DispatchRecord, change: DispatchChange, alert: DispatchedAlert
+    ) -> Planned:
         """A new dispatch: its first order goes to the first team of the chain."""
         after = change.applied_to(record)
         state = self.messages.state(None, after, change)
         return self._ordered(change, after, alert, [state])
 
-    def moved(self, before: DispatchRecord, change: DispatchChange, alert: AlertRecord) -> Planned:
+    def moved(
+        self, before: DispatchRecord, change: DispatchChange, alert: DispatchedAlert
+    ) -> Planned:
         after = change.applied_to(before)
         messages = [self.messages.state(before, after, change)]
         if change.state == DispatchState.ESCALATED:
@@ -43,7 +46,7 @@ class StepBuilder:
         self,
         change: DispatchChange,
         after: DispatchRecord,
-        alert: AlertRecord,
+        alert: DispatchedAlert,
         messages: list[OutboxMessage],
         details: dict[str, str] | None = None,
     ) -> Planned:
@@ -56,7 +59,7 @@ class StepBuilder:
             messages.append(spoken)
         return Planned(change, messages, self._webhooks(after.team, order), details or {})
 
-    def _spoken(self, record: DispatchRecord, alert: AlertRecord) -> OutboxMessage | None:
+    def _spoken(self, record: DispatchRecord, alert: DispatchedAlert) -> OutboxMessage | None:
         if self.voice is None:
             return None
         texts = self.messages.spoken(record, alert)

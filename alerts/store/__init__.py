@@ -1,23 +1,30 @@
-"""The alert store: alerts, their messages, evidence files and the hash-chained audit log.
+"""The alert store: alerts and evidence, the hash-chained audit log, dispatches, the outbox and
+webhook deliveries, each kept by its own repository over one shared `Database`.
 
-SQLAlchemy is imported here and nowhere else. Open with `open_store` (or `open_configured_store`),
-which upgrades the schema to the newest migration first.
+SQLAlchemy is imported in this package and, for the console's own accounts, in
+console/accounts/ only. Open with `open_store` (or `open_configured_store`), which upgrades the
+store's tables to the newest migration first.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError
-
-from alerts.store.engine import build_engine, upgrade_to_head
+from alerts.store.alert_repository import AlertRepository
+from alerts.store.audit_repository import AuditRepository, AuditSearch
+from alerts.store.database import Clock, Database, open_database, utc_now
+from alerts.store.dispatch_repository import DispatchRepository
+from alerts.store.evidence_repository import EvidenceRepository
+from alerts.store.outbox_repository import OutboxRepository
 from alerts.store.records import (
     CATEGORIES,
     EVIDENCE_KINDS,
     AlertQuery,
     AlertRecord,
     AlertState,
+    AlreadyResolvedError,
     Category,
+    Disposition,
     EvidenceKind,
     EvidenceRecord,
     LegalHoldError,
@@ -26,9 +33,10 @@ from alerts.store.records import (
     TransitionRecord,
     UnknownAlertError,
 )
-from alerts.store.repository import Store, utc_now
-from alerts.store.rows import Clock
+from alerts.store.webhook_repository import WebhookRepository
 from config.storage import StorageConfig
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 __all__ = [
     "CATEGORIES",
@@ -36,7 +44,12 @@ __all__ = [
     "AlertQuery",
     "AlertRecord",
     "AlertState",
+    "AlreadyResolvedError",
+    "AuditSearch",
     "Category",
+    "Clock",
+    "Database",
+    "Disposition",
     "EvidenceKind",
     "EvidenceRecord",
     "LegalHoldError",
@@ -50,27 +63,41 @@ __all__ = [
 ]
 
 
+class Store:
+    """The repositories, sharing one database. `close()` when the process stops."""
+
+    def __init__(self, database: Database, media_dir: Path) -> None:
+        self.database = database  # for others keeping their own tables beside (the console)
+        self.media_dir = media_dir
+        self.evidence = EvidenceRepository(database, media_dir)
+        self.alerts = AlertRepository(database, self.evidence)
+        self.audit = AuditRepository(database)
+        self.dispatches = DispatchRepository(database)
+        self.outbox = OutboxRepository(database)
+        self.webhooks = WebhookRepository(database)
+
+    def close(self) -> None:
+        """Close the database (when the process stops)."""
+        self.database.close()
+
+
 def open_store(
     database_url: str, media_dir: Path | str, clock: Clock = utc_now, create: bool = True
 ) -> Store:
-    """Connect, upgrade the schema to head, and return the store.
+    """Connect, upgrade the store's tables to head, and return the store.
 
     `clock` stamps audit records. With `create=False` a missing SQLite file is an error
     instead of a new, empty store (checks must not pass on the wrong folder).
     """
-    engine = build_engine(database_url, create=create)
+    database = open_database(database_url, clock, create)
     try:
-        upgrade_to_head(engine)
-    except OperationalError as error:
-        engine.dispose()
-        shown = engine.url.render_as_string(hide_password=True)
-        raise StoreUnavailableError(f"cannot open the database {shown}: {error.orig}") from error
+        database.upgrade(MIGRATIONS)
     except BaseException:
-        engine.dispose()
+        database.close()
         raise
     media = Path(media_dir)
     media.mkdir(parents=True, exist_ok=True)
-    return Store(engine, media, clock)
+    return Store(database, media)
 
 
 def open_configured_store(

@@ -18,14 +18,14 @@ import shutil
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alerts.audit import AuditRecord, canonical_json, sha256_file
+from alerts.audit import AuditEntry, AuditRecord, canonical_json, sha256_file
+from alerts.store import Store
 from alerts.store.bundle_check import BUNDLE_SCHEMA, MANIFEST
 from alerts.store.records import StoreError, UnknownAlertError
-from alerts.store.repository import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,16 +43,16 @@ def export_bundle(
 
     Refuses when an evidence file no longer matches its recorded hash.
     """
-    alert = store.get_alert(alert_id)
+    alert = store.alerts.get(alert_id)
     if alert is None:
         raise UnknownAlertError(alert_id)
-    head_id, head_hash = store.audit_head()
-    records = store.audit_for(alert_id)
-    evidence = store.evidence_for(alert_id)
+    head_id, head_hash = store.audit.head()
+    records = store.audit.for_target(alert_id)
+    evidence = store.evidence.for_alert(alert_id)
     document = {
-        "alert": _plain(asdict(alert)),
-        "transitions": [_plain(asdict(item)) for item in store.transitions(alert_id)],
-        "evidence": [_plain(asdict(item)) for item in evidence],
+        "alert": _plain(alert.model_dump()),
+        "transitions": [_plain(item.model_dump()) for item in store.alerts.transitions(alert_id)],
+        "evidence": [_plain(item.model_dump()) for item in evidence],
     }
     with _open_writer(out) as writer:
         writer.add_bytes("alert.json", _json_bytes(document))
@@ -80,7 +80,8 @@ def export_bundle(
     manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
     files = len(writer.listed)
     details = {"bundle": out.name, "files": files, "audit_records": len(records)}
-    record = store.audit(actor, "evidence.export", alert_id, details, source, manifest_sha256)
+    entry = AuditEntry(actor, "evidence.export", alert_id, details, source, manifest_sha256)
+    record = store.audit.append(entry)
     return ExportResult(out, files, manifest_sha256, record)
 
 
@@ -149,6 +150,6 @@ def _json_bytes(value: object) -> bytes:
 
 
 def _plain(document: Mapping[str, Any]) -> dict[str, Any]:
-    """A dataclass dict with datetimes as UTC text, ready for JSON."""
+    """A record's fields with datetimes as UTC text, ready for JSON."""
     result: dict[str, Any] = json.loads(canonical_json(dict(document)))
     return result

@@ -1,4 +1,7 @@
-"""Tables of the store. Times are timezone-aware UTC on every database (see UtcDateTime)."""
+"""Tables of the store (the console keeps its accounts apart, in console/accounts/).
+
+Times are timezone-aware UTC on every database (see UtcDateTime).
+"""
 
 from __future__ import annotations
 
@@ -38,7 +41,23 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), Document: JSON()}
 
 
-class AlertRow(Base):
+class DispositionColumns:
+    """What the control room decided about an alert, written with its audit record."""
+
+    acknowledged_by: Mapped[str | None] = mapped_column(String(128))
+    acknowledged_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(128))
+    resolved_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(String(1000))
+
+    @property
+    def disposition(self) -> DispositionColumns:
+        """These columns, as records.Disposition reads them (by attribute name)."""
+        return self
+
+
+class AlertRow(DispositionColumns, Base):
     __tablename__ = "alerts"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -129,66 +148,6 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
-
-
-# Console: people, their browser sessions, integration tokens and login attempts.
-
-
-class UserRow(Base):
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(16))
-    team: Mapped[str | None] = mapped_column(String(64))
-    password_hash: Mapped[str] = mapped_column(String(256))
-    disabled: Mapped[bool]
-    created_at: Mapped[datetime]
-    password_changed_at: Mapped[datetime]
-
-
-class SessionRow(Base):
-    """A browser session; `id` is the SHA-256 of the cookie, so a database leak logs no one in."""
-
-    __tablename__ = "user_sessions"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    created_at: Mapped[datetime]
-    expires_at: Mapped[datetime] = mapped_column(index=True)
-    remote: Mapped[str | None] = mapped_column(String(64))
-
-
-class ApiTokenRow(Base):
-    """An integration's bearer token, stored as its SHA-256 only."""
-
-    __tablename__ = "api_tokens"
-
-    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    label: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime]
-    revoked_at: Mapped[datetime | None]
-
-
-class LoginAttemptRow(Base):
-    __tablename__ = "login_attempts"
-
-    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(64))
-    remote: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime]
-    success: Mapped[bool]
-
-    __table_args__ = (
-        Index("ix_login_attempts_name", "name", "at"),
-        Index("ix_login_attempts_remote", "remote", "at"),
-    )
 
 
 # Dispatch: the outbox of messages for the broker, dispatches and their steps, webhooks.

@@ -1,4 +1,8 @@
-"""What the store hands out: immutable records, not database rows, and the alert query."""
+"""What the store hands out: immutable records, not database rows, and the alert query.
+
+Records are read from rows by attribute name (`Record.model_validate(row)`), so each field is
+named once here and once in the table; the console's API bodies are built from these too.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from alerts.dispatch.records import Outcome
 
 Category = Literal["normal", "false_alarm", "dispatched", "flagged"]
 CATEGORIES: tuple[Category, ...] = get_args(Category)
@@ -16,7 +24,7 @@ TransitionType = Literal["new", "update", "end"]
 
 
 class StoreError(Exception):
-    """A request the store refuses (the database itself failing raises SQLAlchemy's errors)."""
+    """A request the store refuses."""
 
 
 class StoreUnavailableError(StoreError):
@@ -35,8 +43,32 @@ class LegalHoldError(StoreError):
         self.alert_id = alert_id
 
 
-@dataclass(frozen=True, slots=True)
-class AlertRecord:
+class AlreadyResolvedError(StoreError):
+    def __init__(self, alert_id: str) -> None:
+        super().__init__("the alert is resolved already")
+        self.alert_id = alert_id
+
+
+class Record(BaseModel):
+    """Immutable, and read from a row (or any object) by attribute name."""
+
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+
+class Disposition(Record):
+    """What the control room did about the alert itself (dispatches are listed apart)."""
+
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+    outcome: Outcome | None = None
+    note: str | None = Field(None, description="The note it was resolved with.")
+
+
+class AlertRecord(Record):
+    """An alert: what its rule saw, as of its last message, and what was decided about it."""
+
     id: str
     site: str
     camera: str
@@ -44,17 +76,19 @@ class AlertRecord:
     rule_type: str
     zone: str
     severity: str
-    state: AlertState
+    state: AlertState = Field(description="open while the rule still holds, ended after.")
     started_at: datetime
     ended_at: datetime | None
     updated_at: datetime
     category: Category
     legal_hold: bool
+    disposition: Disposition
     payload: Mapping[str, Any]  # the last message, as published (nightwatch.alert/1)
 
 
-@dataclass(frozen=True, slots=True)
-class TransitionRecord:
+class TransitionRecord(Record):
+    """One message of an alert (new, update, end), kept exactly as it was published."""
+
     id: int
     alert_id: str
     type: TransitionType
@@ -64,8 +98,9 @@ class TransitionRecord:
     audit_id: int  # the audit record holding this message's SHA-256
 
 
-@dataclass(frozen=True, slots=True)
-class EvidenceRecord:
+class EvidenceRecord(Record):
+    """A snapshot or clip of an alert, with the SHA-256 its audit record vouches for."""
+
     id: int
     alert_id: str
     kind: EvidenceKind

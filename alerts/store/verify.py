@@ -15,7 +15,7 @@ from alerts.audit import (
     sha256_file,
     sha256_text,
 )
-from alerts.store.repository import Store
+from alerts.store import Store
 
 _PAGE = 1000
 _ALERT_ACTIONS = ("alert.new", "alert.update", "alert.end")
@@ -23,15 +23,15 @@ _ALERT_ACTIONS = ("alert.new", "alert.update", "alert.end")
 
 def verify_store(store: Store) -> VerifyReport:
     """Walk the whole audit chain and recompute every file and message it vouches for."""
-    deleted_alerts = store.audit_targets("alert.delete")
-    verifier = ChainVerifier(store.find_audit_by_hash)
+    deleted_alerts = store.audit.targets("alert.delete")
+    verifier = ChainVerifier(store.audit.find_by_hash)
     after_id = 0
-    while page := store.audit_records(after_id, _PAGE):
+    while page := store.audit.records(after_id, _PAGE):
         for record in page:
             verifier.add(record)
         verifier.report.problems.extend(_check_transitions(store, page, deleted_alerts))
         after_id = page[-1].id
-    report = verifier.finish(*store.audit_head())
+    report = verifier.finish(*store.audit.head())
     for evidence in verifier.live_evidence.values():
         report.files_checked += 1
         problem = check_evidence_file(evidence, store.media_dir)
@@ -46,7 +46,7 @@ def _check_transitions(
 ) -> list[Problem]:
     """Each alert message the chain vouches for must still hash to what it recorded."""
     expected = {record.id: record for record in page if record.action in _ALERT_ACTIONS}
-    stored = store.transitions_by_audit_id(expected.keys())
+    stored = store.alerts.transitions_by_audit_id(expected.keys())
     problems = []
     for audit_id, record in expected.items():
         where = f"alert {record.target} message of audit record {audit_id}"
@@ -67,7 +67,7 @@ def _check_evidence_rows(store: Store, verifier: ChainVerifier) -> list[Problem]
     """Evidence rows must agree with the chain: same hash, and none added behind its back."""
     problems = []
     after_id = 0
-    while page := store.live_evidence(after_id, _PAGE):
+    while page := store.evidence.live(after_id, _PAGE):
         for row in page:
             where = f"evidence row {row.id} ({row.path})"
             audited = verifier.live_evidence.get(row.path)

@@ -10,28 +10,21 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
-from alerts.store import AlertQuery, AlertRecord, Category, StoreError
-from console.deps import AlertActor, AlertReader, HubDep, Services, StoreDep, client_address
-from console.live import LiveMessage
-from console.ports import DispatchQuery
-from console.schemas.alerts import (
-    AcknowledgeBody,
-    AlertDetail,
-    AlertPage,
+from alerts.store import (
+    AlertQuery,
+    AlertRecord,
+    AlreadyResolvedError,
+    Category,
     Disposition,
-    ResolveBody,
+    Store,
+    UnknownAlertError,
 )
+from console.deps import AlertActor, AlertReader, HubDep, Services, client_address
+from console.event_hub import LiveMessage
+from console.ports import DispatchQuery
+from console.schemas.alerts import AcknowledgeBody, AlertDetail, AlertPage, ResolveBody
 from console.schemas.common import ID_PATTERN, AlertId
-from console.views import (
-    ACKNOWLEDGE,
-    RESOLVE,
-    alert_summary,
-    dispatches_out,
-    disposition,
-    dispositions,
-    evidence_out,
-    merged_timeline,
-)
+from console.views import alert_summary, dispatches_out, evidence_out, merged_timeline
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 Severity = Literal["low", "medium", "high", "critical"]
@@ -65,8 +58,8 @@ def _aware(moment: datetime | None, name: str) -> datetime | None:
 
 @router.get("", response_model=AlertPage)
 def list_alerts(
-    services: Services,
     _user: AlertReader,
+    services: Services,
     since: Annotated[datetime | None, Query(description="Started at or after (ISO 8601).")] = None,
     until: Annotated[datetime | None, Query(description="Started before (ISO 8601).")] = None,
     camera: Name = None,
@@ -92,95 +85,96 @@ def list_alerts(
         limit=limit,
         before=decode_cursor(cursor) if cursor else None,
     )
-    store = services.store
-    records = store.query_alerts(query)
-    states = dispositions(store, [record.id for record in records])
+    alerts = services.store.alerts
+    records = alerts.query(query)
     following = query.next_page(records)
     return AlertPage(
-        items=[alert_summary(record, services.config, states[record.id]) for record in records],
+        items=[alert_summary(record, services.config) for record in records],
         next_cursor=encode_cursor(records[-1]) if following is not None else None,
-        total=store.count_alerts(query) if count else None,
+        total=alerts.count(query) if count else None,
     )
 
 
-def _alert(store: StoreDep, alert_id: str) -> AlertRecord:
-    record = store.get_alert(alert_id)
+def _alert(store: Store, alert_id: str) -> AlertRecord:
+    record = store.alerts.get(alert_id)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such alert")
     return record
 
 
 @router.get("/{alert_id}", response_model=AlertDetail)
-def alert_detail(alert_id: AlertId, services: Services, _user: AlertReader) -> AlertDetail:
+def alert_detail(_user: AlertReader, alert_id: AlertId, services: Services) -> AlertDetail:
     """The alert, its objects, evidence files, full audit timeline and dispatches."""
     store = services.store
     record = _alert(store, alert_id)
-    trail = store.audit_for(alert_id)
-    files = store.evidence_for(alert_id)
+    trail = store.audit.for_target(alert_id)
+    files = store.evidence.for_alert(alert_id)
     clips = [item for item in files if item.kind == "clip"]
     views = []
     if services.dispatcher is not None:
         views = list(services.dispatcher.list(DispatchQuery(alert_id=alert_id)))
-    summary = alert_summary(record, services.config, disposition(trail))
+    summary = alert_summary(record, services.config)
     # The end message names nobody; the most objects any message named is the useful count.
-    counts = [len(item.payload.get("objects", [])) for item in store.transitions(alert_id)]
-    return AlertDetail(
-        **{**summary.model_dump(), "objects": max(counts, default=summary.objects)},
-        object_list=list(record.payload.get("objects", [])),
-        evidence=[evidence_out(item) for item in files],
-        clip_url=f"/api/v1/alerts/{alert_id}/clip" if clips else None,
-        timeline=merged_timeline(trail, views),
-        dispatches=dispatches_out(views, store, services.config),
+    counts = [len(item.payload.get("objects", [])) for item in store.alerts.transitions(alert_id)]
+    return AlertDetail.model_validate(
+        {
+            **dict(summary),
+            "objects": max(counts, default=summary.objects),
+            "object_list": list(record.payload.get("objects", [])),
+            "evidence": [evidence_out(item) for item in files],
+            "clip_url": f"/api/v1/alerts/{alert_id}/clip" if clips else None,
+            "timeline": merged_timeline(trail, views),
+            "dispatches": dispatches_out(views, store, services.config),
+        }
     )
 
 
 @router.post("/{alert_id}/acknowledge", response_model=Disposition)
 def acknowledge(
+    principal: AlertActor,
     alert_id: AlertId,
     body: AcknowledgeBody,
-    principal: AlertActor,
     request: Request,
     services: Services,
     hub: HubDep,
 ) -> Disposition:
     """Say the control room has seen the alert (audited with the operator's name)."""
-    store = services.store
-    _alert(store, alert_id)
-    details = {"note": body.note} if body.note else {}
-    store.audit(principal.name, ACKNOWLEDGE, alert_id, details, client_address(request))
-    return _announce(services, hub, alert_id)
+    source = client_address(request)
+    try:
+        record = services.store.alerts.acknowledge(alert_id, principal.name, body.note, source)
+    except UnknownAlertError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such alert") from None
+    return _announce(hub, record)
 
 
 @router.post(
-    "/{alert_id}/resolve", response_model=Disposition, responses={409: {"description": "Done"}}
+    "/{alert_id}/resolve",
+    response_model=Disposition,
+    responses={409: {"description": "Resolved already"}},
 )
 def resolve(
+    principal: AlertActor,
     alert_id: AlertId,
     body: ResolveBody,
-    principal: AlertActor,
     request: Request,
     services: Services,
     hub: HubDep,
 ) -> Disposition:
     """Close the alert with an outcome and a note. A false alarm is kept for the shorter
-    false-alarm retention period."""
-    store = services.store
-    _alert(store, alert_id)
-    if disposition(store.audit_for(alert_id)).resolved_by is not None:
-        raise HTTPException(status.HTTP_409_CONFLICT, "the alert is resolved already")
+    false-alarm retention period. Of two resolving at once, one is answered 409."""
     source = client_address(request)
-    details = {"outcome": body.outcome, "note": body.note}
-    store.audit(principal.name, RESOLVE, alert_id, details, source)
-    if body.outcome == "false_alarm":
-        try:
-            store.set_category(alert_id, "false_alarm", principal.name, source)
-        except StoreError as error:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
-    return _announce(services, hub, alert_id)
+    alerts = services.store.alerts
+    try:
+        record = alerts.resolve(alert_id, principal.name, body.outcome, body.note, source)
+    except UnknownAlertError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such alert") from None
+    except AlreadyResolvedError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    return _announce(hub, record)
 
 
-def _announce(services: Services, hub: HubDep, alert_id: str) -> Disposition:
-    state = disposition(services.store.audit_for(alert_id))
-    data = json.dumps({"alert_id": alert_id, "disposition": state.model_dump(mode="json")})
+def _announce(hub: HubDep, record: AlertRecord) -> Disposition:
+    state = record.disposition
+    data = json.dumps({"alert_id": record.id, "disposition": state.model_dump(mode="json")})
     hub.publish(LiveMessage("disposition", data))
     return state

@@ -12,14 +12,12 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from alerts.store import StoreError, UnknownAlertError
-from alerts.store.audit_search import AuditSearch, search_audit
+from alerts.store import AuditSearch, StoreError, UnknownAlertError
 from alerts.store.bundle import export_bundle
 from alerts.store.verify import verify_store
 from console.deps import Auditor, Exporter, Services, client_address
 from console.schemas.audit import AuditPage, ProblemOut, Verification
 from console.schemas.common import AlertId
-from console.views import audit_out
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 Text = Annotated[str | None, Query(min_length=1, max_length=256)]
@@ -27,8 +25,8 @@ Text = Annotated[str | None, Query(min_length=1, max_length=256)]
 
 @router.get("", response_model=AuditPage)
 def search(
-    services: Services,
     _user: Auditor,
+    services: Services,
     actor: Text = None,
     action: Annotated[
         str | None, Query(max_length=64, description="Exact, or a prefix ending in '.'.")
@@ -44,16 +42,16 @@ def search(
         if moment is not None and moment.tzinfo is None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{name} needs a zone")
     query = AuditSearch(actor, action or None, target, since, until, before_id, limit)
-    records = search_audit(services.store, query)
+    records = services.store.audit.search(query)
     following = records[-1].id if len(records) == limit else None
-    return AuditPage(items=[audit_out(item) for item in records], next_before_id=following)
+    return AuditPage(items=records, next_before_id=following)
 
 
 @router.get("/verification", response_model=Verification)
-def verification(services: Services, _user: Auditor) -> Verification:
+def verification(_user: Auditor, services: Services) -> Verification:
     """Walk the whole hash chain and re-hash every evidence file now (as `audit verify`)."""
     report = verify_store(services.store)
-    head_id, head_hash = services.store.audit_head()
+    head_id, head_hash = services.store.audit.head()
     return Verification(
         ok=report.ok,
         records_checked=report.records_checked,
@@ -74,7 +72,7 @@ def verification(services: Services, _user: Auditor) -> Verification:
     responses={200: {"content": {"application/zip": {}}}, 404: {"description": "No alert"}},
 )
 def export(
-    alert_id: AlertId, request: Request, services: Services, principal: Exporter
+    principal: Exporter, alert_id: AlertId, request: Request, services: Services
 ) -> FileResponse:
     """The alert's evidence bundle (.zip, checkable with `nightwatch audit verify-bundle`).
     The export is itself audited, with the manifest's SHA-256 and the user's name."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from alerts.store.users import UserRecord
+from console.accounts.records import UserRecord
 from console.deps import Services, SignedIn, client_address
 from console.roles import HOME
 from console.schemas.users import LoginBody, MeOut, PasswordChange
@@ -22,14 +22,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
 def me_out(user: UserRecord) -> MeOut:
-    return MeOut(
-        name=user.name,
-        role=user.role,
-        team=user.team,
-        disabled=user.disabled,
-        created_at=user.created_at,
-        home=HOME[user.role],
-    )
+    return MeOut.model_validate({**dict(user), "home": HOME[user.role]})
 
 
 @router.post(
@@ -86,7 +79,7 @@ def me(principal: SignedIn) -> MeOut:
 
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
 def change_password(
-    body: PasswordChange, principal: SignedIn, request: Request, services: Services
+    principal: SignedIn, body: PasswordChange, request: Request, services: Services
 ) -> None:
     """Replace one's own password (the one-time password first of all); sessions end."""
     remote = client_address(request)

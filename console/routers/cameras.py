@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from console.deps import CameraStatusReader, CameraViewer, HubDep, Services
-from console.live import EventHub
+from console.event_hub import EventHub
 from console.ports import CameraFeed
 from console.schemas.cameras import CameraOut
 from console.schemas.common import CameraName
@@ -43,7 +43,7 @@ def camera_out(name: str, location: str, item: CameraStatus | None) -> CameraOut
 
 
 @router.get("", response_model=list[CameraOut])
-def list_cameras(services: Services, _user: CameraStatusReader) -> list[CameraOut]:
+def list_cameras(_user: CameraStatusReader, services: Services) -> list[CameraOut]:
     """Every enabled camera with its live status."""
     statuses = services.cameras.camera_statuses()
     return [
@@ -64,7 +64,7 @@ def _known(services: Services, camera: str) -> None:
     response_class=Response,
     responses={200: {"content": {"image/jpeg": {}}}, 404: {"description": "No picture yet"}},
 )
-def latest_frame(camera: CameraName, services: Services, _user: CameraViewer) -> Response:
+def latest_frame(_user: CameraViewer, camera: CameraName, services: Services) -> Response:
     """The newest analysed picture of the camera (live view, not evidence: not audited)."""
     _known(services, camera)
     picture = services.cameras.latest_picture(camera)
@@ -80,7 +80,7 @@ def latest_frame(camera: CameraName, services: Services, _user: CameraViewer) ->
     responses={200: {"content": {f"multipart/x-mixed-replace; boundary={_BOUNDARY}": {}}}},
 )
 def live_view(
-    camera: CameraName, services: Services, hub: HubDep, _user: CameraViewer
+    _user: CameraViewer, camera: CameraName, services: Services, hub: HubDep
 ) -> StreamingResponse:
     """Motion JPEG: an <img> shows it with no plugin. Sends each new picture once."""
     _known(services, camera)

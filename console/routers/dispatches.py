@@ -26,7 +26,7 @@ from console.ports import (
     OPEN_DISPATCH_STATES,
     PATROL_STATES,
     DispatchConflictError,
-    Dispatcher,
+    DispatchControl,
     DispatchError,
     DispatchQuery,
     DispatchState,
@@ -55,7 +55,7 @@ def _team_scope(principal: Principal) -> str | None:
     return principal.user.team if principal.user.role == "patrol" else None
 
 
-def _visible(dispatcher: Dispatcher, dispatch_id: str, principal: Principal) -> DispatchView:
+def _visible(dispatcher: DispatchControl, dispatch_id: str, principal: Principal) -> DispatchView:
     view = dispatcher.get(dispatch_id)
     scope = _team_scope(principal)
     if view is None or (principal.user.role == "patrol" and view.team != scope):
@@ -77,9 +77,9 @@ def _refused(error: DispatchError) -> HTTPException:
 
 @router.get("/dispatches", response_model=list[DispatchOut])
 def list_dispatches(
+    principal: DispatchReader,
     services: Services,
     dispatcher: DispatcherDep,
-    principal: DispatchReader,
     state: Annotated[list[DispatchState] | None, Query()] = None,
     open_only: Annotated[bool, Query(alias="open")] = False,
     team: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
@@ -95,10 +95,10 @@ def list_dispatches(
 
 @router.get("/dispatches/{dispatch_id}", response_model=DispatchOut, responses=_REFUSALS)
 def get_dispatch(
+    principal: DispatchReader,
     dispatch_id: DispatchId,
     services: Services,
     dispatcher: DispatcherDep,
-    principal: DispatchReader,
 ) -> DispatchOut:
     return _one(_visible(dispatcher, dispatch_id, principal), services)
 
@@ -110,14 +110,14 @@ def get_dispatch(
     responses=_REFUSALS,
 )
 def dispatch_alert(
+    principal: DispatchSender,
     alert_id: AlertId,
     body: DispatchCreate,
     services: Services,
     dispatcher: DispatcherDep,
-    principal: DispatchSender,
 ) -> DispatchOut:
     """Send a patrol team to the alert."""
-    if services.store.get_alert(alert_id) is None:
+    if services.store.alerts.get(alert_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such alert")
     try:
         view = dispatcher.dispatch_alert(alert_id, body.team, principal.name)
@@ -130,12 +130,12 @@ def dispatch_alert(
     "/dispatches/{dispatch_id}/transition", response_model=DispatchOut, responses=_REFUSALS
 )
 def transition(
+    principal: DispatchUpdater,
     dispatch_id: DispatchId,
     body: TransitionBody,
     request: Request,
     services: Services,
     dispatcher: DispatcherDep,
-    principal: DispatchUpdater,
 ) -> DispatchOut:
     """Acknowledged, en route, on scene, resolved (with an outcome): patrols move their own."""
     _visible(dispatcher, dispatch_id, principal)
@@ -153,6 +153,7 @@ def transition(
             body.outcome,
             body.note,
             source=f"console@{client_address(request)}",
+            allow_repeat=False,  # of two pressing the same button at once, one is told so
         )
     except DispatchError as error:
         raise _refused(error) from None
@@ -161,11 +162,11 @@ def transition(
 
 @router.post("/dispatches/{dispatch_id}/cancel", response_model=DispatchOut, responses=_REFUSALS)
 def cancel(
+    principal: DispatchSender,
     dispatch_id: DispatchId,
     body: CancelBody,
     services: Services,
     dispatcher: DispatcherDep,
-    principal: DispatchSender,
 ) -> DispatchOut:
     """Call the patrol off."""
     _visible(dispatcher, dispatch_id, principal)
@@ -182,12 +183,12 @@ def cancel(
     responses={200: {"content": {"image/jpeg": {}}}, **_REFUSALS},
 )
 def dispatch_snapshot(
+    principal: DispatchReader,
     dispatch_id: DispatchId,
     request: Request,
     services: Services,
     dispatcher: DispatcherDep,
     viewer: ViewerDep,
-    principal: DispatchReader,
 ) -> FileResponse:
     """The dispatched alert's snapshot, for the patrol on its way (the view is audited)."""
     view = _visible(dispatcher, dispatch_id, principal)
@@ -203,11 +204,11 @@ def dispatch_snapshot(
     responses={200: {"content": {"audio/wav": {}}}, **_REFUSALS},
 )
 def voice_order(
+    principal: DispatchReader,
     dispatch_id: DispatchId,
     file: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,80}\.wav$")],
     services: Services,
     dispatcher: DispatcherDep,
-    principal: DispatchReader,
 ) -> FileResponse:
     """The order as spoken for the radio (WAV), one per team the dispatch went to."""
     _visible(dispatcher, dispatch_id, principal)
@@ -219,7 +220,7 @@ def voice_order(
 
 
 @router.get("/teams", response_model=TeamsOut)
-def teams(services: Services, _user: DispatchSender) -> TeamsOut:
+def teams(_user: DispatchSender, services: Services) -> TeamsOut:
     """Teams a dispatch can go to: the dispatcher's, or else those of patrol users."""
     if services.dispatcher is not None:
         return TeamsOut(teams=list(services.dispatcher.teams()))

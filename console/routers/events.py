@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from console.deps import HubDep, Principal, SignedIn
-from console.live import EventHub, LiveMessage
+from console.event_hub import EventHub, LiveMessage
 from console.roles import Permission, allowed
 
 router = APIRouter(prefix="/api/v1", tags=["live"])

@@ -26,11 +26,11 @@ _FILE: dict[int | str, dict[str, Any]] = {
     responses={200: {"content": {"image/jpeg": {}}}, **_FILE},
 )
 def snapshot(
+    principal: EvidenceViewer,
     alert_id: AlertId,
     request: Request,
     services: Services,
     viewer: ViewerDep,
-    principal: EvidenceViewer,
     plain: bool = False,
 ) -> FileResponse:
     """The alert's best snapshot: with boxes and zone drawn, or as captured (`plain=true`)."""
@@ -52,11 +52,11 @@ def snapshot(
     },
 )
 def clip(
+    principal: EvidenceViewer,
     alert_id: AlertId,
     request: Request,
     services: Services,
     viewer: ViewerDep,
-    principal: EvidenceViewer,
 ) -> FileResponse:
     """The alert's clip (MP4, H.264 as the camera sent it)."""
     evidence = latest_evidence(services.store, alert_id, ("clip",))

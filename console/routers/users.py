@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 from fastapi import APIRouter, HTTPException, Request, status
 
 from alerts.store import StoreError
-from alerts.store.users import NewUser, UnknownUserError, UserRecord
+from console.accounts.records import NewUser, UnknownUserError, UserRecord
 from console.deps import ConfigReader, Services, UsersAdmin, UsersReader, client_address
 from console.schemas.common import UserName
 from console.schemas.users import (
@@ -30,17 +30,11 @@ _USER_REFUSALS: dict[int | str, dict[str, Any]] = {
 
 
 def user_out(user: UserRecord) -> UserOut:
-    return UserOut(
-        name=user.name,
-        role=user.role,
-        team=user.team,
-        disabled=user.disabled,
-        created_at=user.created_at,
-    )
+    return UserOut.model_validate(user, from_attributes=True)
 
 
 @router.get("/users", response_model=list[UserOut])
-def list_users(services: Services, _user: UsersReader) -> list[UserOut]:
+def list_users(_user: UsersReader, services: Services) -> list[UserOut]:
     return [user_out(user) for user in services.users.list_users()]
 
 
@@ -51,7 +45,7 @@ def list_users(services: Services, _user: UsersReader) -> list[UserOut]:
     responses={409: {"description": "Name taken"}},
 )
 def add_user(
-    body: UserCreate, request: Request, services: Services, principal: UsersAdmin
+    principal: UsersAdmin, body: UserCreate, request: Request, services: Services
 ) -> UserCreated:
     """Create a user; the answer holds a one-time password and an API token, shown once."""
     password, token = new_password(), new_secret(TOKEN_PREFIX)
@@ -67,7 +61,7 @@ def add_user(
 
 @router.post("/users/{name}/disable", response_model=UserOut, responses=_USER_REFUSALS)
 def disable_user(
-    name: UserName, request: Request, services: Services, principal: UsersAdmin
+    principal: UsersAdmin, name: UserName, request: Request, services: Services
 ) -> UserOut:
     """Disable the user: sessions end and API tokens stop working at once."""
     if name == principal.name:
@@ -85,7 +79,7 @@ def disable_user(
     responses=_USER_REFUSALS,
 )
 def add_token(
-    name: UserName, body: TokenCreate, request: Request, services: Services, principal: UsersAdmin
+    principal: UsersAdmin, name: UserName, body: TokenCreate, request: Request, services: Services
 ) -> TokenOut:
     """A new API token for an integration acting as this user; shown once."""
     token = new_secret(TOKEN_PREFIX)
@@ -109,7 +103,7 @@ def mask_url(url: str) -> str:
 
 
 @router.get("/config", response_model=ConfigSummary)
-def config_summary(services: Services, _user: ConfigReader) -> ConfigSummary:
+def config_summary(_user: ConfigReader, services: Services) -> ConfigSummary:
     """The configuration in force, without secrets."""
     config = services.config
     return ConfigSummary(

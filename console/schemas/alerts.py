@@ -1,4 +1,4 @@
-"""Alerts as the API shows them: summaries for lists, detail with evidence and timeline."""
+"""Alerts as the API shows them: the store's records, with where to find their pictures."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 
 from pydantic import Field
 
+from alerts.store import AlertRecord, EvidenceRecord
 from console.ports import Outcome
-from console.schemas.common import Body, Out
+from console.schemas.common import Body, Hidden, Out, hidden
 from console.schemas.dispatch import DispatchOut
 
 
@@ -19,33 +20,12 @@ class ObjectOut(Out):
     box: tuple[float, float, float, float] = Field(description="x1, y1, x2, y2 in pixels.")
 
 
-class Disposition(Out):
-    """What the control room did about the alert itself (dispatches are listed apart)."""
+class AlertSummary(AlertRecord):
+    """An alert as listed (its last message's objects are in the detail)."""
 
-    acknowledged_by: str | None = None
-    acknowledged_at: datetime | None = None
-    resolved_by: str | None = None
-    resolved_at: datetime | None = None
-    outcome: Outcome | None = None
-    note: str | None = None
-
-
-class AlertSummary(Out):
-    id: str
-    camera: str
+    payload: Hidden = hidden()
     location: str = Field(description="The camera's location, as configured.")
-    rule: str
-    rule_type: str
-    zone: str
-    severity: str
-    state: str = Field(description="open while the rule still holds, ended after.")
-    started_at: datetime
-    ended_at: datetime | None
-    updated_at: datetime
-    category: str
-    legal_hold: bool
     objects: int = Field(description="Objects in the last message.")
-    disposition: Disposition
     snapshot_url: str
     url: str = Field(description="The alert's page.")
 
@@ -56,19 +36,17 @@ class AlertPage(Out):
     total: int | None = Field(None, description="Matching alerts; only with count=true.")
 
 
-class EvidenceOut(Out):
-    id: int
-    kind: str
+class EvidenceOut(EvidenceRecord):
+    """An evidence file, served from `url` (where it is kept is the store's business)."""
+
+    path: Hidden = hidden()
+    deleted_at: Hidden = hidden()
     url: str
-    size_bytes: int
-    sha256: str
-    started_at: datetime
-    ended_at: datetime
-    width: int | None
-    height: int | None
 
 
 class TimelineEntry(Out):
+    """An audit record or a dispatch step, in the alert's timeline."""
+
     at: datetime
     actor: str
     action: str

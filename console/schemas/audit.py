@@ -1,30 +1,17 @@
-"""The audit log and its verification, as the API shows them."""
+"""The audit log and its verification, as the API shows them (records as the store keeps them)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import Field
 
+from alerts.audit import AuditRecord
 from console.schemas.common import Out
 
 
-class AuditRecordOut(Out):
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    target: str
-    details: dict[str, Any]
-    source: str | None
-    evidence_sha256: str | None
-    prev_hash: str
-    hash: str
-
-
 class AuditPage(Out):
-    items: list[AuditRecordOut]
+    items: list[AuditRecord]
     next_before_id: int | None = Field(description="Pass as `before_id` for the next page.")
 
 

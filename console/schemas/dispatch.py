@@ -1,37 +1,22 @@
-"""Dispatches as the API shows them, and the requests that move them."""
+"""Dispatches as the API shows them (the dispatch package's records), and the requests that
+move them."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field
 
-from console.ports import DispatchState, Outcome
-from console.schemas.common import ID_PATTERN, Body, Out
+from console.ports import DispatchRecord, DispatchState, DispatchStep, Outcome
+from console.schemas.common import ID_PATTERN, Body, Hidden, Out, hidden
 
 
-class DispatchStepOut(Out):
-    state: DispatchState
-    at: datetime
-    team: str
-    actor: str
-    note: str | None
-    outcome: Outcome | None
+class DispatchStepOut(DispatchStep):
+    source: Hidden = hidden()  # where a request came from: in the audit log, for auditors
 
 
-class DispatchOut(Out):
-    id: str
-    alert_id: str
-    team: str = Field(description="The team it is with now (it moves on escalation).")
-    state: DispatchState
-    escalations: int
-    ack_deadline: datetime | None = Field(description="Escalated if not acknowledged by then.")
-    created_at: datetime
-    updated_at: datetime
-    created_by: str
-    outcome: Outcome | None
-    note: str | None
-    history: list[DispatchStepOut]
+class DispatchOut(DispatchRecord):
+    """The dispatch with where and what its alert is, for a patrol on the way."""
+
+    history: tuple[DispatchStepOut, ...] = ()
     camera: str | None = Field(None, description="The alert's camera.")
     location: str | None = Field(None, description="Where the camera is.")
     rule: str | None = None

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field
 
-from alerts.store.users import Role
-from console.schemas.common import ID_PATTERN, USER_PATTERN, Body, Out
+from console.accounts.records import Role, UserRecord
+from console.schemas.common import ID_PATTERN, USER_PATTERN, Body, Hidden, Out, hidden
 
 
-class UserOut(Out):
-    name: str
-    role: Role
-    team: str | None
-    disabled: bool
-    created_at: datetime
+class UserOut(UserRecord):
+    """A user as the API shows it (the row's id stays inside)."""
+
+    id: Hidden = hidden()
 
 
 class MeOut(UserOut):

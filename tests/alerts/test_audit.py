@@ -44,8 +44,8 @@ def _fill(store: Store) -> str:
     add_snapshot(store, alert_id, "first", b"\xff\xd8first-jpeg", T0)
     add_snapshot(store, alert_id, "second", b"\xff\xd8second-jpeg", T0 + timedelta(seconds=2))
     for action in ("login", "clip.view", "snapshot.view", "alert.acknowledge"):
-        store.audit("alice", action, alert_id, {"note": action}, "10.0.0.7")
-    assert store.audit_head()[0] == 8
+        store.audit.append(AuditEntry("alice", action, alert_id, {"note": action}, "10.0.0.7"))
+    assert store.audit.head()[0] == 8
     return alert_id
 
 
@@ -82,8 +82,8 @@ def test_an_edited_record_is_named(store: Store) -> None:
 
 def test_an_edited_and_rehashed_record_is_named_by_the_next_link(store: Store) -> None:
     _fill(store)
-    original = store.audit_records()[4]
-    forged = replace(original, details={"note": "nothing to see"})
+    original = store.audit.records()[4]
+    forged = original.model_copy(update={"details": {"note": "nothing to see"}})
     tamper(
         store,
         "UPDATE audit_log SET details = :details, hash = :hash WHERE id = 5",
@@ -137,7 +137,7 @@ def test_reordered_records_are_named(store: Store) -> None:
 
 def test_one_changed_byte_of_an_evidence_file_is_named(store: Store) -> None:
     alert_id = _fill(store)
-    evidence = store.evidence_for(alert_id)[1]
+    evidence = store.evidence.for_alert(alert_id)[1]
     path = store.media_dir / evidence.path
     content = bytearray(path.read_bytes())
     content[3] ^= 0x01
@@ -149,7 +149,7 @@ def test_one_changed_byte_of_an_evidence_file_is_named(store: Store) -> None:
 
 def test_a_missing_evidence_file_is_named(store: Store) -> None:
     alert_id = _fill(store)
-    evidence = store.evidence_for(alert_id)[0]
+    evidence = store.evidence.for_alert(alert_id)[0]
     (store.media_dir / evidence.path).unlink()
     problem = _only_problem(store)
     assert (problem.where, problem.what) == (
@@ -169,7 +169,7 @@ def test_an_edited_alert_message_or_evidence_row_is_named(store: Store) -> None:
     problems = [(p.where, p.what) for p in verify_store(store).problems]
     assert problems == [
         (f"alert {alert_id} message of audit record 2", "edited"),
-        (f"evidence row 1 ({store.evidence_for(alert_id)[0].path})", "edited"),
+        (f"evidence row 1 ({store.evidence.for_alert(alert_id)[0].path})", "edited"),
     ]
 
 
@@ -182,13 +182,22 @@ def test_the_verifier_tells_an_insertion_from_a_reorder() -> None:
         digest = chain_hash(entry, at, prev)
         records.append(
             AuditRecord(
-                index, at, "alice", "login", "console", {"n": index}, None, None, prev, digest
+                id=index,
+                at=at,
+                actor="alice",
+                action="login",
+                target="console",
+                details={"n": index},
+                source=None,
+                evidence_sha256=None,
+                prev_hash=prev,
+                hash=digest,
             )
         )
         prev = digest
     forged_prev = records[1].hash  # a forged record 3 that links to 2, and then 4 links to 2 too
-    forged = replace(records[3], id=4, prev_hash=forged_prev)
-    forged = replace(forged, hash=recompute_hash(forged))
+    forged = records[3].model_copy(update={"id": 4, "prev_hash": forged_prev})
+    forged = forged.model_copy(update={"hash": recompute_hash(forged)})
     by_hash = {record.hash: record for record in records}
     verifier = ChainVerifier(by_hash.get)
     for record in [*records[:3], forged]:

@@ -44,7 +44,7 @@ def _alert_with_snapshot(
     alert_id = record_ended_alert(store, started_at)
     add_snapshot(store, alert_id, name, name.encode().ljust(size, b"."), started_at)
     if category != "normal":
-        store.set_category(alert_id, category, actor="operator")
+        store.alerts.set_category(alert_id, category, actor="operator")
     return alert_id
 
 
@@ -63,38 +63,38 @@ def test_ended_alerts_expire_by_their_categorys_retention(store: Store) -> None:
         _alert_with_snapshot(store, "false-alarm-8d", 8, "false_alarm"),
         _alert_with_snapshot(store, "dispatched-181d", 181, "dispatched"),
     }
-    store.record_alert(make_payload(started_at=NOW - 90 * DAY))  # still open: never expires
-    files = {a: store.evidence_for(a)[0] for a in expire}
+    store.alerts.record(make_payload(started_at=NOW - 90 * DAY))  # still open: never expires
+    files = {a: store.evidence.for_alert(a)[0] for a in expire}
 
     report = apply_retention(store, _config(), NOW)
 
     assert (report.alerts_deleted, report.files_deleted) == (3, 3)
     assert report.bytes_freed == 300
     for alert_id in expire:
-        assert store.get_alert(alert_id) is None
+        assert store.alerts.get(alert_id) is None
         assert not (store.media_dir / files[alert_id].path).exists()
-        deletions = [r for r in store.audit_for(alert_id) if r.actor == "retention"]
+        deletions = [r for r in store.audit.for_target(alert_id) if r.actor == "retention"]
         assert [r.action for r in deletions] == ["evidence.delete", "alert.delete"]
         assert deletions[0].evidence_sha256 == files[alert_id].sha256
         assert deletions[0].details["path"] == files[alert_id].path
     for alert_id in keep:
-        assert store.get_alert(alert_id) is not None
-        assert len(store.evidence_for(alert_id)) == 1
-    assert store.count_alerts(AlertQuery()) == 5
+        assert store.alerts.get(alert_id) is not None
+        assert len(store.evidence.for_alert(alert_id)) == 1
+    assert store.alerts.count(AlertQuery()) == 5
     assert verify_store(store).ok, verify_store(store).problems
 
 
 def test_a_legal_hold_outlives_retention_and_quota(store: Store) -> None:
     held = _alert_with_snapshot(store, "held", 1000, "false_alarm", size=5000)
-    store.set_legal_hold(held, True, actor="counsel")
-    path = store.media_dir / store.evidence_for(held)[0].path
+    store.alerts.set_legal_hold(held, True, actor="counsel")
+    path = store.media_dir / store.evidence.for_alert(held)[0].path
 
     report = apply_retention(store, _config(quota_bytes=1000), NOW)
 
     assert (report.alerts_deleted, report.files_deleted) == (0, 0)
-    assert store.get_alert(held) is not None and path.exists()
+    assert store.alerts.get(held) is not None and path.exists()
     assert report.over_quota  # the only media is on hold: reported, not deleted
-    store.set_legal_hold(held, False, actor="counsel")
+    store.alerts.set_legal_hold(held, False, actor="counsel")
     assert apply_retention(store, _config(), NOW).alerts_deleted == 1
 
 
@@ -102,19 +102,19 @@ def test_over_quota_the_oldest_files_go_first(store: Store) -> None:
     ids = [
         _alert_with_snapshot(store, f"day-{age}", age, "flagged", 1000) for age in (5, 4, 3, 2, 1)
     ]
-    store.set_legal_hold(ids[0], True, actor="counsel")  # the oldest, but held
+    store.alerts.set_legal_hold(ids[0], True, actor="counsel")  # the oldest, but held
     assert media_usage(store.media_dir) == 5000
 
     report = apply_retention(store, _config(quota_bytes=3000), NOW)
 
-    remaining = [bool(store.evidence_for(alert_id)) for alert_id in ids]
+    remaining = [bool(store.evidence.for_alert(alert_id)) for alert_id in ids]
     assert remaining == [True, False, False, True, True]
     assert (report.files_deleted, report.bytes_freed, report.alerts_deleted) == (2, 2000, 0)
     assert report.media_bytes == media_usage(store.media_dir) == 3000
     assert not report.over_quota
-    deleted = store.evidence_for(ids[1], include_deleted=True)[0]
+    deleted = store.evidence.for_alert(ids[1], include_deleted=True)[0]
     assert deleted.deleted_at is not None
-    record = store.audit_for(ids[1])[-1]
+    record = store.audit.for_target(ids[1])[-1]
     assert (record.actor, record.action, record.evidence_sha256) == (
         "retention",
         "evidence.delete",
@@ -126,7 +126,7 @@ def test_over_quota_the_oldest_files_go_first(store: Store) -> None:
 
 def test_without_a_quota_or_anything_expired_nothing_is_deleted(store: Store) -> None:
     alert_id = _alert_with_snapshot(store, "recent", 1, "normal")
-    path = store.media_dir / store.evidence_for(alert_id)[0].path
+    path = store.media_dir / store.evidence.for_alert(alert_id)[0].path
     digest = sha256_file(path)[0]
     report = apply_retention(store, _config(), NOW)
     assert (report.alerts_deleted, report.files_deleted, report.over_quota) == (0, 0, False)

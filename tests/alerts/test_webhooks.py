@@ -6,8 +6,9 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ from alerts.dispatch.service import Dispatcher
 from alerts.mqtt import MqttPublisher
 from alerts.outbox import Outbox
 from alerts.store import Store
+from alerts.store.database import utc_now
 from alerts.webhooks import RetryPolicy, sign, verify_signature
 from tests.alerts.dispatch.support import dispatch_section, make_config
-from tests.alerts.store.support import make_payload, open_test_store
+from tests.alerts.store.support import FakeClock, make_payload, open_test_store
 from tests.support.net import free_port
 from tests.support.waiting import wait_until
 
@@ -31,7 +33,6 @@ SECRET = "s3cret-for-tests-only"
 class Request:
     headers: dict[str, str]
     body: bytes
-    at: float
 
 
 class Gateway:
@@ -45,7 +46,7 @@ class Gateway:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # the name http.server calls
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                gateway.requests.append(Request(dict(self.headers), body, time.monotonic()))
+                gateway.requests.append(Request(dict(self.headers), body))
                 status = gateway.answers.pop(0) if gateway.answers else 200
                 self.send_response(status)
                 self.end_headers()
@@ -68,21 +69,33 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
-def dispatcher_for(store: Store, url: str, prefix: str, attempts: int = 4) -> Dispatcher:
-    """A dispatcher whose team alpha has a webhook; backoff from 0.3 s (0.3, 0.6, 1.2 s)."""
+def dispatcher_for(
+    store: Store,
+    url: str,
+    prefix: str,
+    attempts: int = 4,
+    clock: Callable[[], datetime] = utc_now,
+    start: bool = True,
+) -> Dispatcher:
+    """A dispatcher whose team alpha has a webhook; backoff from 0.3 s (0.3, 0.6, 1.2 s).
+
+    With `start=False` nothing runs by itself: the test calls `dispatcher.webhooks.run_due()`.
+    """
     teams = dispatch_section()["teams"]
     teams["alpha"]["webhooks"] = [{"url": url, "secret": SECRET}]
     policy = {"max_attempts": attempts, "backoff_initial_s": 0.3, "timeout_s": 2}
     config = make_config(prefix, teams=teams, webhooks=policy)
     publisher = MqttPublisher(config.mqtt)  # never started: orders wait in the outbox
-    dispatcher = Dispatcher(config, store, Outbox(store.outbox, publisher), None)
-    dispatcher.start()
+    outbox = Outbox(store.outbox, publisher)
+    dispatcher = Dispatcher(config, store, outbox, None, clock)
+    if start:
+        dispatcher.start()
     return dispatcher
 
 
 def dispatch_one(store: Store, dispatcher: Dispatcher) -> str:
     payload = make_payload(camera="gate", zone="yard")
-    store.record_alert(payload)
+    store.alerts.record(payload)
     record = dispatcher.on_alert(payload)
     assert record is not None
     return record.id
@@ -125,29 +138,33 @@ def test_an_order_is_posted_signed_to_the_team_s_gateway(store: Store) -> None:
     assert headers["content-type"] == "application/json"
     [delivery] = store.webhooks.deliveries(dispatch_id)
     assert [(a.attempt, a.status_code, a.error) for a in delivery.attempts] == [(1, 200, None)]
-    assert "webhook.delivered" in [r.action for r in store.audit_for(dispatch_id)]
+    assert "webhook.delivered" in [r.action for r in store.audit.for_target(dispatch_id)]
 
 
 def test_a_failing_gateway_is_retried_with_backoff_and_every_attempt_recorded(
     store: Store,
 ) -> None:
     gateway = Gateway([500, 503])
-    dispatcher = dispatcher_for(store, gateway.url, "webhook-test")
+    clock = FakeClock()
+    dispatcher = dispatcher_for(store, gateway.url, "webhook-test", clock=clock, start=False)
+    sender = dispatcher.webhooks
     try:
         dispatch_id = dispatch_one(store, dispatcher)
-        wait_until(
-            lambda: store.webhooks.deliveries(dispatch_id)[0].state == "delivered", 15, "delivered"
-        )
+        attempted = [sender.run_due()]  # at once: 500
+        for wait_s in (0.29, 0.01, 0.59, 0.01):  # not before each backoff, then at once
+            clock.advance(seconds=wait_s)
+            attempted.append(sender.run_due())
     finally:
-        dispatcher.stop()
         gateway.close()
 
+    assert attempted == [1, 0, 1, 0, 1]
     [delivery] = store.webhooks.deliveries(dispatch_id)
+    assert delivery.state == "delivered"
     assert [(a.attempt, a.status_code) for a in delivery.attempts] == [(1, 500), (2, 503), (3, 200)]
     assert delivery.attempts[0].error == "HTTP 500 Internal Server Error"
-    times = [request.at for request in gateway.requests]
-    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    assert gaps[0] >= 0.25 and gaps[1] >= 0.55, f"no backoff between attempts: {gaps}"
+    times = [attempt.at for attempt in delivery.attempts]
+    gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(times)]
+    assert gaps == [0.3, 0.6], f"not the backoff: {gaps}"
     assert len({request.body for request in gateway.requests}) == 1  # the same order each time
 
 
@@ -167,7 +184,7 @@ def test_an_unreachable_gateway_is_given_up_after_the_last_attempt_and_audited(
     [delivery] = store.webhooks.deliveries(dispatch_id)
     assert [a.attempt for a in delivery.attempts] == [1, 2, 3]
     assert all("Connection refused" in (a.error or "") for a in delivery.attempts)
-    [failed] = [r for r in store.audit_for(dispatch_id) if r.action == "webhook.failed"]
+    [failed] = [r for r in store.audit.for_target(dispatch_id) if r.action == "webhook.failed"]
     assert failed.details["attempts"] == 3 and failed.details["url"] == dead_url
 
 

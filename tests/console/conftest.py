@@ -12,8 +12,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from alerts.store import Store
-from alerts.store.users import Role, UserStore
 from console import ConsoleServices, create_app
+from console.accounts.records import Role
+from console.accounts.repository import open_accounts
+from console.event_hub import EventHub
 from console.server import ConsoleServer
 from tests.alerts.store.conftest import clock, store
 from tests.alerts.store.support import BACKENDS, open_test_store
@@ -70,7 +72,7 @@ def clip_bytes(people_mp4: Path, tmp_path_factory: pytest.TempPathFactory) -> by
 
 
 def start_console(store: Store, clip: bytes) -> Iterator[Console]:
-    users = UserStore(store)
+    users = open_accounts(store.database)
     tokens = {name: add_user(users, name, role, team) for name, (role, team) in PEOPLE.items()}
     alert_id = seed_alert(store, clip=clip)
     dispatcher = MemoryDispatcher()
@@ -100,6 +102,7 @@ def console_on(
 class Served:
     console: Console
     url: str
+    hub: EventHub  # the served app's: closing it ends every live stream
 
     def headers(self, name: str) -> dict[str, str]:
         return self.console.as_user(name)
@@ -110,7 +113,7 @@ def served(console: Console) -> Iterator[Served]:
     server = ConsoleServer(create_app(console.services), "127.0.0.1", free_port())
     server.start()
     try:
-        yield Served(console, server.url)
+        yield Served(console, server.url, server.app.state.hub)
     finally:
         server.stop()
 

@@ -13,7 +13,7 @@ import subprocess
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -31,8 +31,9 @@ from alerts.dispatch.records import (
 from alerts.dispatch.states import TransitionRequest, plan_cancel, plan_transition
 from alerts.payloads import AlertPayload
 from alerts.store import Store
-from alerts.store.users import NewUser, Role, UserStore
 from config.schema import NightwatchConfig
+from console.accounts.records import NewUser, Role
+from console.accounts.repository import Accounts
 from console.ports import DispatchListener, LiveListener, PipelineFigures
 from console.security import TOKEN_PREFIX, digest, hash_password, new_secret
 from ingest.images import encode_jpeg
@@ -61,7 +62,7 @@ def console_config() -> NightwatchConfig:
     )
 
 
-def add_user(users: UserStore, name: str, role: Role, team: str | None = None) -> str:
+def add_user(users: Accounts, name: str, role: Role, team: str | None = None) -> str:
     """Create a user (password PASSWORD) and return an API token for it."""
     users.add_user(NewUser(name, role, team, password_hash()), "test", "test")
     token = new_secret(TOKEN_PREFIX)
@@ -126,7 +127,7 @@ def camera_status(name: str, state: CameraState = CameraState.ONLINE) -> CameraS
 
 @dataclass
 class MemoryDispatcher:
-    """The Dispatcher protocol over the dispatch package's own pure state machine."""
+    """The DispatchControl protocol over the dispatch package's own pure state machine."""
 
     known_teams: Sequence[str] = ("team-a", "team-b")
     records: dict[str, DispatchRecord] = field(default_factory=dict)
@@ -136,7 +137,9 @@ class MemoryDispatcher:
 
     def dispatch_alert(self, alert_id: str, team: str, actor: str) -> DispatchRecord:
         now = datetime.now(UTC)
-        step = DispatchStep(DispatchState.DISPATCHED, now, team, actor, "console")
+        step = DispatchStep(
+            state=DispatchState.DISPATCHED, at=now, team=team, actor=actor, source="console"
+        )
         record = DispatchRecord(
             id=f"d{next(self._ids)}",
             alert_id=alert_id,
@@ -161,9 +164,10 @@ class MemoryDispatcher:
         outcome: Outcome | None = None,
         note: str | None = None,
         source: str = "console",
+        allow_repeat: bool = True,
     ) -> DispatchRecord:
         record = self._record(dispatch_id)
-        request = TransitionRequest(new_state, actor, team, source, outcome, note)
+        request = TransitionRequest(new_state, actor, team, source, outcome, note, allow_repeat)
         change = plan_transition(record, request, datetime.now(UTC))
         return record if change is None else self._keep(change.applied_to(record))
 
@@ -206,7 +210,7 @@ class MemoryDispatcher:
             self.records[record.id] = record
         for listener in list(self.listeners):
             listener(record)
-        return replace(record)
+        return record.model_copy()
 
 
 def cut_clip(people_mp4: Path, target: Path) -> bytes:
@@ -227,14 +231,14 @@ def seed_alert(
     ended = began + timedelta(seconds=30)
     new = make_payload(camera=camera, started_at=began)
     end = new.model_copy(update={"type": "end", "frame_time": ended, "ended_at": ended})
-    store.record_alerts([new, end])
+    store.alerts.record(new, end)
     image = np.full((90, 160, 3), 80, np.uint8)
     for kind, suffix in (("snapshot", ""), ("snapshot_annotated", "-annotated")):
         path = write_media(store, f"snapshots/{camera}/{new.id}{suffix}.jpg", encode_jpeg(image))
-        store.add_evidence(new.id, kind, path, began, began, "jpeg", 160, 90)
+        store.evidence.add(new.id, kind, path, began, began, "jpeg", 160, 90)
     if clip is not None:
         path = write_media(store, f"clips/{camera}/{new.id}.mp4", clip)
-        store.add_evidence(new.id, "clip", path, began, ended, "h264", 1920, 1080)
+        store.evidence.add(new.id, "clip", path, began, ended, "h264", 1920, 1080)
     return new.id
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from alerts.store.users import UserStore
+from console.accounts.repository import Accounts
 from console.security import SESSION_COOKIE
 from tests.console.conftest import Console
 from tests.console.support import PASSWORD, add_user
@@ -32,7 +32,7 @@ def test_a_browser_session_is_an_httponly_strict_cookie_and_logout_ends_it(
     assert console.client.post("/api/v1/auth/logout", headers=CSRF).status_code == 204
     console.client.cookies.clear()
     assert console.client.get("/api/v1/auth/me").status_code == 401
-    logins = [r for r in console.store.audit_for("user:op") if r.action == "auth.login"]
+    logins = [r for r in console.store.audit.for_target("user:op") if r.action == "auth.login"]
     assert logins and logins[-1].actor == "op"
 
 
@@ -67,7 +67,7 @@ def test_the_limit_lifts_when_the_window_has_passed(console: Console) -> None:
     for _ in range(5):
         login(console, "op", "guess")
     assert login(console, "op") == 429
-    clock = console.store._clock
+    clock = console.store.database.clock
     clock.advance(minutes=16)  # type: ignore[attr-defined]
     assert login(console, "op") == 200
 
@@ -75,7 +75,7 @@ def test_the_limit_lifts_when_the_window_has_passed(console: Console) -> None:
 def test_unknown_and_disabled_users_get_the_same_answer_as_a_wrong_password(
     console: Console,
 ) -> None:
-    users: UserStore = console.services.users
+    users: Accounts = console.services.users
     users.disable("pb", "test", "test")
     answers = {login(console, "nobody"), login(console, "pb"), login(console, "op", "wrong")}
     assert answers == {401}
@@ -113,7 +113,7 @@ def test_an_admin_creates_a_user_with_a_one_time_password_and_a_token(console: C
         == 409
     )
     assert console.client.post("/api/v1/users", json=body, headers=admin).status_code == 409
-    audit = console.store.audit_for("user:张伟")
+    audit = console.store.audit.for_target("user:张伟")
     assert [r.action for r in audit][:2] == ["user.add", "user.token"]
     assert audit[0].actor == "ad"
 
@@ -130,6 +130,6 @@ def test_changing_the_password_ends_every_session(console: Console) -> None:
 
 def test_sessions_expire(console: Console) -> None:
     assert login(console, "op") == 200
-    console.store._clock.advance(hours=13)  # type: ignore[attr-defined]
+    console.store.database.clock.advance(hours=13)  # type: ignore[attr-defined]
     assert console.services.settings.session_ttl < timedelta(hours=13)
     assert console.client.get("/api/v1/auth/me").status_code == 401

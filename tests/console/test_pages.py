@@ -41,7 +41,7 @@ def test_both_catalogs_have_every_key_and_chinese_is_really_chinese() -> None:
 
 
 def test_every_state_role_and_outcome_has_its_words() -> None:
-    from alerts.store.users import ROLES
+    from console.accounts.records import ROLES
     from console.ports import DISPATCH_STATES_SHOWN, OUTCOMES, PATROL_STATES
     from ingest.status import CameraState
 

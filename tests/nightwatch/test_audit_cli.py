@@ -49,13 +49,13 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
     with open_test_store(request.param, tmp_path) as store:
         alert_id = record_ended_alert(store, T0)
         clip = write_media(store, "clips/gate/clip.mp4", b"\x00\x00\x00\x18ftypmp42" * 500)
-        store.add_evidence(alert_id, "clip", clip, T0, T0 + timedelta(seconds=30), "h264", 64, 48)
+        store.evidence.add(alert_id, "clip", clip, T0, T0 + timedelta(seconds=30), "h264", 64, 48)
         add_snapshot(store, alert_id, "snap", b"\xff\xd8snapshot", T0)
         add_snapshot(store, alert_id, "snap-annotated", b"\xff\xd8annotated", T0)
         config = tmp_path / "nightwatch.yaml"
         config.write_text(
             "cameras:\n  gate:\n    source: rtsp://127.0.0.1:8554/gate\n"
-            f"storage:\n  database_url: {store._engine.url.render_as_string(False)}\n"
+            f"storage:\n  database_url: {store.database.engine.url.render_as_string(False)}\n"
             f"  media_dir: {store.media_dir}\n",
             encoding="utf-8",
         )
@@ -100,7 +100,7 @@ def test_an_exported_bundle_verifies_and_the_export_is_audited(
         "media/snapshots/gate/snap.jpg",
         "media/snapshots/gate/snap-annotated.jpg",
     }
-    exported = site.store.audit_for(site.alert_id)[-1]
+    exported = site.store.audit.for_target(site.alert_id)[-1]
     assert exported.action == "evidence.export"
     manifest = _read(out, "manifest.json")
     assert exported.evidence_sha256 == hashlib.sha256(manifest).hexdigest()

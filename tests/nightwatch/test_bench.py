@@ -69,7 +69,7 @@ def test_bench_reports_every_figure_as_json(
     assert report["detector_frames_to_inference_ratio"] <= report["pipeline_to_inference_ratio"]
     assert report["alerts_received"] >= 1  # through Mosquitto and back
     assert 0 < report["latency_p50_s"] <= report["latency_p99_s"]
-    stages = {"decode", "motion", "detect", "track", "scene", "rules", "publish"}
+    stages = {"decode", "motion", "detect", "track", "pose", "scene", "rules", "publish"}
     assert set(report["stage_ms"]) == stages
     # The plain 640 input on MOT17-mini: precise, missing the small people (see performance.md).
     assert report["precision"] >= 0.85

@@ -60,7 +60,7 @@ def test_the_dispatch_example_orders_escalates_and_follows_a_patrol(
 
     store = open_store(f"sqlite:///{tmp_path / 'data' / 'nightwatch.db'}", tmp_path, create=False)
     try:
-        actions = [record.action for record in store.audit_for(dispatch_id)]
+        actions = [record.action for record in store.audit.for_target(dispatch_id)]
         record = store.dispatches.get(dispatch_id)
     finally:
         store.close()

@@ -14,8 +14,7 @@ import pytest
 
 from alerts.dispatch.records import DispatchQuery
 from alerts.outbox import OutboxRecord
-from alerts.store import Store, open_store
-from alerts.store.records import AlertQuery
+from alerts.store import AlertQuery, Store, open_store
 from tests.alerts.dispatch.support import dispatch_section
 from tests.support.factories import camera_config, intrusion_rule
 from tests.support.private_broker import (
@@ -194,7 +193,7 @@ def check_everything_arrived(
     assert first_arrivals == stored, "not every stored message arrived, in order"
     store = read_store(folder)
     try:
-        alert_ids = {alert.id for alert in store.query_alerts(AlertQuery(limit=10_000))}
+        alert_ids = {alert.id for alert in store.alerts.query(AlertQuery(limit=10_000))}
         dispatch_ids = {d.id for d in store.dispatches.query(DispatchQuery(limit=10_000))}
     finally:
         store.close()

@@ -1,5 +1,5 @@
-"""Alembic environment. The store runs it programmatically (see alerts/store/engine.py),
-passing an open connection in `config.attributes["connection"]`.
+"""Alembic environment of the store's tables. `Database.upgrade` runs it programmatically
+(see alerts/store/database.py), passing an open connection and the version table.
 
 A new revision: write alerts/store/migrations/versions/NNNN_what.py by hand, with
 `down_revision` set to the latest one; `open_store` upgrades every database to it on start-up.
@@ -14,7 +14,11 @@ from alerts.store.models import Base
 
 connection = context.config.attributes.get("connection")
 if not isinstance(connection, Connection):
-    raise RuntimeError("run migrations through alerts.store.open_store, which passes a connection")
-context.configure(connection=connection, target_metadata=Base.metadata)
+    raise RuntimeError("run migrations through Database.upgrade, which passes a connection")
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    version_table=context.config.attributes.get("version_table", "alembic_version"),
+)
 with context.begin_transaction():
     context.run_migrations()

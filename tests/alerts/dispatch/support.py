@@ -63,7 +63,14 @@ def make_record(
     deadline: datetime | None = BASE_TIME + timedelta(seconds=60),
 ) -> DispatchRecord:
     """A dispatch created at BASE_TIME, now in `state` with `team`."""
-    step = DispatchStep(state, BASE_TIME, team, "nightwatch", "routing", escalation=escalations)
+    step = DispatchStep(
+        state=state,
+        at=BASE_TIME,
+        team=team,
+        actor="nightwatch",
+        source="routing",
+        escalation=escalations,
+    )
     return DispatchRecord(
         id="d-1",
         alert_id="a-1",
@@ -92,7 +99,7 @@ class Rig:
     def alert(self, **fields: Any) -> AlertPayload:
         """A new alert in the yard of camera gate, stored as the pipeline would."""
         payload = make_payload(camera="gate", zone="yard", started_at=self.clock.now, **fields)
-        self.store.record_alert(payload)
+        self.store.alerts.record(payload)
         return payload
 
     def reply(

@@ -66,8 +66,8 @@ def test_an_alert_in_a_routed_zone_is_ordered_to_the_team_on_duty(
             voice["duration_s"], abs=0.01
         )
     rig.wait_drained()
-    assert rig.store.get_alert(alert.id).category == "dispatched"  # type: ignore[union-attr]
-    assert [r.action for r in rig.store.audit_for(record.id)] == ["dispatch.dispatched"]
+    assert rig.store.alerts.get(alert.id).category == "dispatched"  # type: ignore[union-attr]
+    assert [r.action for r in rig.store.audit.for_target(record.id)] == ["dispatch.dispatched"]
 
 
 def test_replies_move_a_dispatch_through_every_state(
@@ -94,7 +94,7 @@ def test_replies_move_a_dispatch_through_every_state(
         (S.DISPATCHED, "nightwatch"),
         (S.ACKNOWLEDGED, "张伟"),
     ]
-    actions = [r.action for r in rig.store.audit_for(record.id)]
+    actions = [r.action for r in rig.store.audit.for_target(record.id)]
     assert actions == [
         f"dispatch.{s}" for s in ("dispatched", "acknowledged", "en_route", "on_scene", "resolved")
     ]
@@ -140,7 +140,7 @@ def test_silence_escalates_to_the_next_team_and_the_first_team_is_refused(
     rig.wait_state(record.id, S.ACKNOWLEDGED)
     rig.clock.advance(seconds=600)
     assert rig.dispatcher.escalate_due() == []
-    assert "dispatch.reply_refused" in [r.action for r in rig.store.audit_for(record.id)]
+    assert "dispatch.reply_refused" in [r.action for r in rig.store.audit.for_target(record.id)]
 
 
 @pytest.mark.parametrize(
@@ -167,7 +167,7 @@ def test_bad_replies_are_refused_published_audited_and_change_nothing(
     assert error["received"] == body.replace(b"ID", record.id.encode()).decode()
     after = rig.dispatcher.get(record.id)
     assert after is not None and after.state == S.EN_ROUTE and len(after.history) == 2
-    refusals = [r for r in rig.store.audit_records() if r.action == "dispatch.reply_refused"]
+    refusals = [r for r in rig.store.audit.records() if r.action == "dispatch.reply_refused"]
     assert [r.details["error"] for r in refusals] == [code]
 
 

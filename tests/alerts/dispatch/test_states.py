@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alerts.dispatch.records import (
+    AlreadyInStateError,
     ClosedDispatchError,
     DispatchRecord,
     DispatchState,
@@ -82,6 +83,14 @@ def test_the_same_state_again_is_a_harmless_repeat() -> None:
     acknowledged = walk(make_record(), reply(S.ACKNOWLEDGED))
 
     assert plan_transition(acknowledged, reply(S.ACKNOWLEDGED), at(9)) is None
+
+
+def test_where_a_repeat_is_not_allowed_it_is_a_conflict() -> None:
+    acknowledged = walk(make_record(), reply(S.ACKNOWLEDGED))
+    again = TransitionRequest(S.ACKNOWLEDGED, "op", None, "console", allow_repeat=False)
+
+    with pytest.raises(AlreadyInStateError, match="acknowledged already"):
+        plan_transition(acknowledged, again, at(9))
 
 
 @pytest.mark.parametrize(

@@ -108,7 +108,7 @@ def record_ended_alert(
     ended_at = started_at + timedelta(seconds=duration_s)
     new = make_payload(started_at=started_at, **fields)  # type: ignore[arg-type]
     end = new.model_copy(update={"type": "end", "frame_time": ended_at, "ended_at": ended_at})
-    store.record_alerts([new, end])
+    store.alerts.record(new, end)
     return new.id
 
 
@@ -123,13 +123,13 @@ def write_media(store: Store, relative: str, content: bytes) -> Path:
 def add_snapshot(store: Store, alert_id: str, name: str, content: bytes, at: datetime) -> int:
     """Write and register a snapshot; returns its evidence id."""
     path = write_media(store, f"snapshots/gate/{name}.jpg", content)
-    return store.add_evidence(alert_id, "snapshot", path, at, at, "jpeg", 640, 480).id
+    return store.evidence.add(alert_id, "snapshot", path, at, at, "jpeg", 640, 480).id
 
 
 def tamper(store: Store, sql: str, **params: object) -> None:
     """Run raw SQL against the store's database with the append-only guard lifted,
     as an administrator covering tracks would."""
-    url = store._engine.url  # the test needs the real connection, not the store's API
+    url = store.database.engine.url  # the test needs the real connection, not the store's API
     engine = sqlalchemy.create_engine(url)
     try:
         with engine.begin() as connection:

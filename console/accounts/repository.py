@@ -1,75 +1,47 @@
-"""People of the console: users, browser sessions, API tokens and login attempts.
+"""Users and their credentials, kept in the store's database; open with `open_accounts`.
 
-Only hashes are stored: a password's Argon2 hash (made by the console), and the SHA-256 of each
-session cookie and API token. Changes to users are audited in the same transaction.
+Changes to users are audited in the same transaction as the change (on the store's chain).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, cast, get_args
+from pathlib import Path
 
-from sqlalchemy import ColumnElement, Integer, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Integer, Select, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts.audit import AuditEntry
-from alerts.store.models import ApiTokenRow, LoginAttemptRow, SessionRow, UserRow
-from alerts.store.records import StoreError
-from alerts.store.repository import Store
+from alerts.store import Database, StoreError
+from console.accounts.records import NAME_MAX, NewUser, UnknownUserError, UserRecord
+from console.accounts.tables import ApiTokenRow, LoginAttemptRow, SessionRow, UserRow
 
-Role = Literal["operator", "patrol", "auditor", "admin"]
-ROLES: tuple[Role, ...] = get_args(Role)
-NAME_MAX = 64
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "console_alembic_version"
 _PRUNE_AFTER = timedelta(days=1)  # login attempts are kept this long
 
 
-class UnknownUserError(StoreError, LookupError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"no user named {name!r}")
-        self.name = name
+def open_accounts(database: Database) -> Accounts:
+    """The accounts in `database`, their tables upgraded to the newest migration first."""
+    database.upgrade(MIGRATIONS, VERSION_TABLE)
+    return Accounts(database)
 
 
-@dataclass(frozen=True, slots=True)
-class UserRecord:
-    id: int
-    name: str
-    role: Role
-    team: str | None
-    disabled: bool
-    created_at: datetime
-    password_changed_at: datetime
+class Accounts:
+    """Users, sessions, API tokens and login attempts. Safe to share between threads."""
 
-
-@dataclass(frozen=True, slots=True)
-class NewUser:
-    """What `add_user` needs: the password arrives already hashed."""
-
-    name: str
-    role: Role
-    team: str | None
-    password_hash: str
-
-
-class UserStore:
-    """Users and their credentials, in the alert store's database.
-
-    A module of the store package: it shares the Store's sessions and its audited writes.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._reader = store._reader
-        self._clock = store._clock
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     def now(self) -> datetime:
-        """The store's clock (the one that stamps sessions and login attempts)."""
-        return self._clock()
+        """The database's clock (the one that stamps sessions and login attempts)."""
+        return self._database.now()
 
     def add_user(self, user: NewUser, actor: str, source: str | None) -> UserRecord:
-        _check_user(user)
-        now = self._clock()
-        with self._store._writing() as (session, chain):
+        """Create the user (audited); a taken name or an invalid user raises StoreError."""
+        user.check()
+        now = self.now()
+        with self._database.writing() as (session, chain):
             if session.scalar(select(UserRow.id).where(UserRow.name == user.name)) is not None:
                 raise StoreError(f"a user named {user.name!r} exists already")
             row = UserRow(
@@ -85,22 +57,25 @@ class UserStore:
             session.flush()
             details = {"role": user.role, "team": user.team}
             chain.append(AuditEntry(actor, "user.add", f"user:{user.name}", details, source))
-            return to_user(row)
+            return UserRecord.model_validate(row)
 
     def get(self, name: str) -> UserRecord | None:
-        with self._reader() as session:
+        """The user of this name, disabled or not, or None."""
+        with self._database.reading() as session:
             row = session.scalar(select(UserRow).where(UserRow.name == name))
-            return None if row is None else to_user(row)
+            return None if row is None else UserRecord.model_validate(row)
 
     def password_hash(self, name: str) -> tuple[UserRecord, str] | None:
         """The user and their stored hash, for checking a password at login."""
-        with self._reader() as session:
+        with self._database.reading() as session:
             row = session.scalar(select(UserRow).where(UserRow.name == name))
-            return None if row is None else (to_user(row), row.password_hash)
+            return None if row is None else (UserRecord.model_validate(row), row.password_hash)
 
     def list_users(self) -> list[UserRecord]:
-        with self._reader() as session:
-            return [to_user(row) for row in session.scalars(select(UserRow).order_by(UserRow.name))]
+        """Every user, by name."""
+        with self._database.reading() as session:
+            rows = session.scalars(select(UserRow).order_by(UserRow.name))
+            return [UserRecord.model_validate(row) for row in rows]
 
     def teams(self) -> list[str]:
         """Teams that have at least one active patrol user."""
@@ -109,13 +84,13 @@ class UserStore:
             .where(UserRow.team.is_not(None), UserRow.disabled.is_(False))
             .distinct()
         )
-        with self._reader() as session:
+        with self._database.reading() as session:
             return sorted(team for team in session.scalars(statement) if team)
 
     def disable(self, name: str, actor: str, source: str | None) -> UserRecord:
         """Disable a user: their sessions end and their tokens are revoked at once."""
-        now = self._clock()
-        with self._store._writing() as (session, chain):
+        now = self.now()
+        with self._database.writing() as (session, chain):
             row = _user_row(session, name)
             row.disabled = True
             session.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
@@ -125,26 +100,27 @@ class UserStore:
                 .values(revoked_at=now)
             )
             chain.append(AuditEntry(actor, "user.disable", f"user:{name}", {}, source))
-            return to_user(row)
+            return UserRecord.model_validate(row)
 
     def set_password(self, name: str, password_hash: str, actor: str, source: str | None) -> None:
         """Replace the password; every session of the user ends."""
-        with self._store._writing() as (session, chain):
+        with self._database.writing() as (session, chain):
             row = _user_row(session, name)
-            row.password_hash, row.password_changed_at = password_hash, self._clock()
+            row.password_hash, row.password_changed_at = password_hash, self.now()
             session.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
             chain.append(AuditEntry(actor, "user.password", f"user:{name}", {}, source))
 
     def add_token(
         self, name: str, token_sha256: str, label: str, actor: str, source: str | None
     ) -> None:
-        with self._store._writing() as (session, chain):
+        """Keep an API token's SHA-256 for the user (audited with its first 8 digits)."""
+        with self._database.writing() as (session, chain):
             row = _user_row(session, name)
             token = ApiTokenRow(
                 user_id=row.id,
                 token_sha256=token_sha256,
                 label=label,
-                created_at=self._clock(),
+                created_at=self.now(),
                 revoked_at=None,
             )
             session.add(token)
@@ -152,6 +128,7 @@ class UserStore:
             chain.append(AuditEntry(actor, "user.token", f"user:{name}", details, source))
 
     def user_for_token(self, token_sha256: str) -> UserRecord | None:
+        """The active user an unrevoked token belongs to, or None."""
         statement = (
             select(UserRow)
             .join(ApiTokenRow, ApiTokenRow.user_id == UserRow.id)
@@ -161,16 +138,14 @@ class UserStore:
                 UserRow.disabled.is_(False),
             )
         )
-        with self._reader() as session:
-            row = session.scalar(statement)
-            return None if row is None else to_user(row)
+        return self._one(statement)
 
     def start_session(
         self, session_sha256: str, name: str, expires_at: datetime, remote: str | None
     ) -> None:
         """Record a successful login: the session, the attempt, and an audit record."""
-        now = self._clock()
-        with self._store._writing() as (session, chain):
+        now = self.now()
+        with self._database.writing() as (session, chain):
             row = _user_row(session, name)
             session.execute(delete(SessionRow).where(SessionRow.expires_at < now))
             session.add(
@@ -186,57 +161,51 @@ class UserStore:
             chain.append(AuditEntry(name, "auth.login", f"user:{name}", {}, remote))
 
     def user_for_session(self, session_sha256: str) -> UserRecord | None:
+        """The active user of a session that has not expired, or None."""
         statement = (
             select(UserRow)
             .join(SessionRow, SessionRow.user_id == UserRow.id)
             .where(
                 SessionRow.id == session_sha256,
-                SessionRow.expires_at > self._clock(),
+                SessionRow.expires_at > self.now(),
                 UserRow.disabled.is_(False),
             )
         )
-        with self._reader() as session:
-            row = session.scalar(statement)
-            return None if row is None else to_user(row)
+        return self._one(statement)
 
     def end_session(self, session_sha256: str) -> None:
-        with self._store._writing() as (session, _chain):
+        """Log the session out (nothing to audit: the login was)."""
+        with self._database.plain_writing() as session:
             session.execute(delete(SessionRow).where(SessionRow.id == session_sha256))
 
     def record_failed_login(self, name: str, remote: str) -> None:
         """Keep a failed attempt (attempts older than a day are pruned as new ones come)."""
-        now = self._clock()
-        with self._store._writing() as (session, _chain):
+        now = self.now()
+        with self._database.plain_writing() as session:
             session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < now - _PRUNE_AFTER))
             session.add(LoginAttemptRow(name=name[:NAME_MAX], remote=remote, at=now, success=False))
 
     def failed_logins(self, name: str, remote: str, since: datetime) -> tuple[int, int]:
         """Failed attempts since `since`: for this name, and from this address."""
-        failed = LoginAttemptRow.success.is_(False)
-        recent = LoginAttemptRow.at >= since
         by_name = func.sum(_flag(LoginAttemptRow.name == name[:NAME_MAX]))
         by_remote = func.sum(_flag(LoginAttemptRow.remote == remote))
         statement = select(by_name, by_remote).where(
-            failed,
-            recent,
+            LoginAttemptRow.success.is_(False),
+            LoginAttemptRow.at >= since,
             or_(LoginAttemptRow.name == name[:NAME_MAX], LoginAttemptRow.remote == remote),
         )
-        with self._reader() as session:
+        with self._database.reading() as session:
             names, remotes = session.execute(statement).one()
             return int(names or 0), int(remotes or 0)
+
+    def _one(self, statement: Select[UserRow]) -> UserRecord | None:
+        with self._database.reading() as session:
+            row = session.scalar(statement)
+            return None if row is None else UserRecord.model_validate(row)
 
 
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0).cast(Integer)
-
-
-def _check_user(user: NewUser) -> None:
-    if user.role not in ROLES:
-        raise StoreError(f"role {user.role!r} is not one of {', '.join(ROLES)}")
-    if not user.name or len(user.name) > NAME_MAX or not user.name.isprintable():
-        raise StoreError(f"user name must be 1-{NAME_MAX} printable characters")
-    if user.role == "patrol" and not user.team:
-        raise StoreError("a patrol user needs a team (--team NAME)")
 
 
 def _user_row(session: Session, name: str) -> UserRow:
@@ -244,15 +213,3 @@ def _user_row(session: Session, name: str) -> UserRow:
     if row is None:
         raise UnknownUserError(name)
     return row
-
-
-def to_user(row: UserRow) -> UserRecord:
-    return UserRecord(
-        id=row.id,
-        name=row.name,
-        role=cast(Role, row.role),
-        team=row.team,
-        disabled=row.disabled,
-        created_at=row.created_at,
-        password_changed_at=row.password_changed_at,
-    )

@@ -3,62 +3,44 @@ audit record, the messages reporting it (outbox) and the POSTs to make (webhooks
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from alerts.audit import AuditEntry
 from alerts.dispatch.records import (
     AWAITING_ACK,
-    DispatchChange,
     DispatchQuery,
     DispatchRecord,
-    DispatchState,
     DispatchStep,
-    Outcome,
     UnknownAlertForDispatchError,
     UnknownDispatchError,
 )
+from alerts.dispatch.storage import Plan, Planned
 from alerts.outbox import OutboxMessage
+from alerts.store.audit_chain import AuditChain
+from alerts.store.database import Database
 from alerts.store.models import AlertRow, DispatchEventRow, DispatchRow
-from alerts.store.outbox_rows import Writing, add_messages
+from alerts.store.outbox_repository import add_messages
 from alerts.store.records import AlertRecord
-from alerts.store.rows import AuditChain, to_alert
-from alerts.store.webhook_rows import add_webhooks
-from alerts.webhooks import WebhookRequest
+from alerts.store.webhook_repository import add_webhooks
 
 
-@dataclass(frozen=True, slots=True)
-class Planned:
-    """A change and everything that reports it, decided inside the transaction."""
+class DispatchRepository:
+    """Get it as `store.dispatches` (the dispatcher codes against alerts.dispatch.storage)."""
 
-    change: DispatchChange
-    messages: Sequence[OutboxMessage] = ()
-    webhooks: Sequence[WebhookRequest] = ()
-    details: Mapping[str, Any] = field(default_factory=dict)  # extra audit details
-
-
-Plan = Callable[[DispatchRecord, AlertRecord], Planned | None]
-
-
-class DispatchTable:
-    """Get it as `store.dispatches`."""
-
-    def __init__(self, writing: Writing, reader: sessionmaker[Session]) -> None:
-        self._writing = writing
-        self._reader = reader
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     def create(self, record: DispatchRecord, plan: Plan) -> DispatchRecord:
         """Insert a new dispatch (its one history step is the first order)."""
-        with self._writing() as (session, chain):
+        with self._database.writing() as (session, chain):
             alert = session.get(AlertRow, record.alert_id)
             if alert is None:
                 raise UnknownAlertForDispatchError(f"no alert with id {record.alert_id!r}")
-            planned = plan(record, to_alert(alert))
+            planned = plan(record, AlertRecord.model_validate(alert))
             assert planned is not None, "a new dispatch always has its first step"
             session.add(
                 DispatchRow(
@@ -89,14 +71,14 @@ class DispatchTable:
         `plan` runs inside the write transaction, so no other change can slip in between
         reading the state and changing it; an exception from it changes nothing.
         """
-        with self._writing() as (session, chain):
+        with self._database.writing() as (session, chain):
             row = session.get(DispatchRow, dispatch_id, with_for_update=True)
             if row is None:
                 raise UnknownDispatchError(f"no dispatch with id {dispatch_id!r}")
             record = _to_record(row, _events(session, [dispatch_id]).get(dispatch_id, []))
             alert = session.get(AlertRow, row.alert_id)
             assert alert is not None  # the foreign key sees to that
-            planned = plan(record, to_alert(alert))
+            planned = plan(record, AlertRecord.model_validate(alert))
             if planned is None:
                 return record, False
             change = planned.change
@@ -112,12 +94,13 @@ class DispatchTable:
 
     def reject(self, entry: AuditEntry, messages: Sequence[OutboxMessage], now: datetime) -> None:
         """Keep a refused request in the audit log, and queue the messages saying so."""
-        with self._writing() as (session, chain):
+        with self._database.writing() as (session, chain):
             chain.append(entry)
             add_messages(session, messages, now)
 
     def get(self, dispatch_id: str) -> DispatchRecord | None:
-        with self._reader() as session:
+        """The dispatch with its history, or None."""
+        with self._database.reading() as session:
             row = session.get(DispatchRow, dispatch_id)
             if row is None:
                 return None
@@ -133,7 +116,7 @@ class DispatchTable:
         if query.alert_id is not None:
             statement = statement.where(DispatchRow.alert_id == query.alert_id)
         statement = statement.order_by(DispatchRow.created_at.desc(), DispatchRow.id.desc())
-        with self._reader() as session:
+        with self._database.reading() as session:
             rows = session.scalars(statement.limit(query.limit)).all()
             events = _events(session, [row.id for row in rows])
             return [_to_record(row, events.get(row.id, [])) for row in rows]
@@ -147,17 +130,8 @@ class DispatchTable:
             .order_by(DispatchRow.ack_deadline)
             .limit(limit)
         )
-        with self._reader() as session:
+        with self._database.reading() as session:
             return list(session.scalars(statement))
-
-    def next_deadline(self) -> datetime | None:
-        awaiting = [state.value for state in AWAITING_ACK]
-        statement = select(func.min(DispatchRow.ack_deadline)).where(
-            DispatchRow.state.in_(awaiting)
-        )
-        with self._reader() as session:
-            value: datetime | None = session.scalar(statement)
-            return value
 
 
 def _record_step(
@@ -204,31 +178,19 @@ def _events(session: Session, ids: Sequence[str]) -> dict[str, list[DispatchEven
 
 
 def _to_record(row: DispatchRow, events: Sequence[DispatchEventRow]) -> DispatchRecord:
-    history = tuple(
-        DispatchStep(
-            state=DispatchState(event.state),
-            at=event.at,
-            team=event.team,
-            actor=event.actor,
-            source=event.source,
-            note=event.note,
-            outcome=Outcome(event.outcome) if event.outcome else None,
-            escalation=event.escalation,
-        )
-        for event in events
-    )
+    """The row and its steps; `chain` is stored as {"teams": [...]}."""
     return DispatchRecord(
         id=row.id,
         alert_id=row.alert_id,
         team=row.team,
-        state=DispatchState(row.state),
+        state=row.state,
         chain=tuple(row.chain.get("teams", ())),
         escalations=row.escalations,
         ack_deadline=row.ack_deadline,
         created_at=row.created_at,
         updated_at=row.updated_at,
         created_by=row.created_by,
-        outcome=Outcome(row.outcome) if row.outcome else None,
+        outcome=row.outcome,
         note=row.note,
-        history=history,
+        history=tuple(DispatchStep.model_validate(event) for event in events),
     )

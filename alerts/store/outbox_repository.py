@@ -6,19 +6,15 @@ chain's lock: ids are therefore handed out in commit order, and id order is send
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from alerts.outbox import OutboxMessage, OutboxRecord
+from alerts.store.database import Database
 from alerts.store.models import OutboxRow
-from alerts.store.rows import AuditChain, Clock
-
-Writing = Callable[[], AbstractContextManager[tuple[Session, AuditChain]]]
-PlainWriting = Callable[[], AbstractContextManager[Session]]
 
 
 def add_messages(session: Session, messages: Sequence[OutboxMessage], now: datetime) -> None:
@@ -38,7 +34,7 @@ def add_messages(session: Session, messages: Sequence[OutboxMessage], now: datet
         )
 
 
-def to_outbox_record(row: OutboxRow) -> OutboxRecord:
+def _to_record(row: OutboxRow) -> OutboxRecord:
     message = OutboxMessage(
         topic=row.topic,
         payload=row.payload,
@@ -51,26 +47,17 @@ def to_outbox_record(row: OutboxRow) -> OutboxRecord:
     return OutboxRecord(row.id, message, row.created_at, row.delivered_at, row.failure)
 
 
-class OutboxTable:
-    """Reads and bookkeeping of the outbox; get it as `store.outbox`."""
+class OutboxRepository:
+    """Reads and bookkeeping of the outbox; get it as `store.outbox` (alerts.outbox.OutboxTable)."""
 
-    def __init__(
-        self,
-        writing: Writing,
-        plain_writing: PlainWriting,
-        reader: sessionmaker[Session],
-        clock: Clock,
-    ) -> None:
-        self._writing = writing
-        self._plain_writing = plain_writing
-        self._reader = reader
-        self._clock = clock
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     def add(self, messages: Sequence[OutboxMessage]) -> None:
         """Queue messages on their own (in a transaction that takes the chain's lock, so
         ids stay in commit order)."""
-        with self._writing() as (session, _chain):
-            add_messages(session, messages, self._clock())
+        with self._database.writing() as (session, _chain):
+            add_messages(session, messages, self._database.now())
 
     def pending(self, limit: int, skip: Collection[int] = ()) -> list[OutboxRecord]:
         """The oldest `limit` messages not yet delivered, leaving out the ids in `skip`."""
@@ -79,20 +66,20 @@ class OutboxTable:
         )
         if skip:
             statement = statement.where(OutboxRow.id.not_in(list(skip)))
-        with self._reader() as session:
+        with self._database.reading() as session:
             rows = session.scalars(statement.order_by(OutboxRow.id).limit(limit))
-            return [to_outbox_record(row) for row in rows]
+            return [_to_record(row) for row in rows]
 
     def mark_delivered(self, ids: Collection[int], at: datetime) -> None:
         if not ids:
             return
-        with self._plain_writing() as session:
+        with self._database.plain_writing() as session:
             statement = update(OutboxRow).where(OutboxRow.id.in_(list(ids)))
             session.execute(statement.values(delivered_at=at))
 
     def mark_failed(self, row_id: int, reason: str, at: datetime) -> None:
         """A message the client will never send (too big, bad topic): set aside, not retried."""
-        with self._plain_writing() as session:
+        with self._database.plain_writing() as session:
             statement = update(OutboxRow).where(OutboxRow.id == row_id)
             session.execute(statement.values(delivered_at=at, failure=reason[:256]))
 
@@ -101,17 +88,17 @@ class OutboxTable:
         statement = select(func.count()).where(
             OutboxRow.delivered_at.is_(None), OutboxRow.failure.is_(None)
         )
-        with self._reader() as session:
+        with self._database.reading() as session:
             return int(session.scalar(statement) or 0)
 
     def prune(self, before: datetime) -> int:
         """Delete messages delivered before `before`; returns how many."""
-        with self._plain_writing() as session:
+        with self._database.plain_writing() as session:
             statement = delete(OutboxRow).where(OutboxRow.delivered_at < before)
             return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
     def all(self) -> Iterator[OutboxRecord]:
         """Every message still in the table, in send order (for checks and tests)."""
-        with self._reader() as session:
+        with self._database.reading() as session:
             rows = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()
-        yield from (to_outbox_record(row) for row in rows)
+        yield from (_to_record(row) for row in rows)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from alerts.audit import AuditEntry
+from alerts.store.database import Database
 from alerts.store.models import WebhookAttemptRow, WebhookDeliveryRow
-from alerts.store.outbox_rows import Writing
 from alerts.webhooks import AttemptResult, WebhookJob, WebhookRequest
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
@@ -59,12 +59,11 @@ def add_webhooks(
         )
 
 
-class WebhookTable:
-    """Get it as `store.webhooks`."""
+class WebhookRepository:
+    """Get it as `store.webhooks` (alerts.webhooks.WebhookTable)."""
 
-    def __init__(self, writing: Writing, reader: sessionmaker[Session]) -> None:
-        self._writing = writing
-        self._reader = reader
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     def due(self, now: datetime, limit: int) -> list[WebhookJob]:
         statement = (
@@ -73,7 +72,7 @@ class WebhookTable:
             .order_by(WebhookDeliveryRow.next_attempt_at, WebhookDeliveryRow.id)
             .limit(limit)
         )
-        with self._reader() as session:
+        with self._database.reading() as session:
             rows = session.scalars(statement).all()
         return [
             WebhookJob(
@@ -92,7 +91,7 @@ class WebhookTable:
         """Keep the attempt; reschedule, or finish the delivery (and audit how it ended)."""
         attempt = job.attempts + 1
         state = DELIVERED if result.ok else (PENDING if next_attempt_at is not None else FAILED)
-        with self._writing() as (session, chain):
+        with self._database.writing() as (session, chain):
             session.add(
                 WebhookAttemptRow(
                     delivery_id=job.id,
@@ -126,7 +125,7 @@ class WebhookTable:
 
     def deliveries(self, dispatch_id: str) -> list[WebhookDelivery]:
         """A dispatch's webhook deliveries with every attempt, oldest first."""
-        with self._reader() as session:
+        with self._database.reading() as session:
             rows = session.scalars(
                 select(WebhookDeliveryRow)
                 .where(WebhookDeliveryRow.dispatch_id == dispatch_id)
