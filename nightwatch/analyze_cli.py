@@ -47,6 +47,9 @@ class CameraSummary:
     alerts: int = 0
     # Line-crossing rules: crossings per direction ("a_to_b", "b_to_a"), by rule name.
     crossings: dict[str, dict[str, int]] = field(default_factory=dict)
+    last_offset_s: float | None = None  # the last analysed picture, seconds into the file
+    # Alerts still open when the file ended: their `end` comes from the end of the file.
+    open_at_end: list[str] = field(default_factory=list)
 
 
 def cameras_to_run(loaded: LoadedConfig, only: str | None) -> dict[str, CameraConfig]:
@@ -77,15 +80,17 @@ def analyze_video(
     camera: str | None = None,
     start: datetime = DEFAULT_START,
     progress: bool = True,
+    progress_label: str | None = None,
 ) -> list[CameraSummary]:
-    """Run each selected camera's rules over `video` (its source replaced by the file)."""
+    """Run each selected camera's rules over `video` (its source replaced by the file).
+
+    `progress_label` names the progress bar (default: the camera's name)."""
     start = start.astimezone(UTC)  # published times are UTC, whatever offset was given
     summaries = []
     for name, configured in cameras_to_run(loaded, camera).items():
         on_file = configured.model_copy(update={"source": video})
-        summaries.append(
-            _analyze_camera(name, on_file, loaded, detector, on_alert, start, progress)
-        )
+        bar = (progress_label or name) if progress else None
+        summaries.append(_analyze_camera(name, on_file, loaded, detector, on_alert, start, bar))
     return summaries
 
 
@@ -96,7 +101,7 @@ def _analyze_camera(
     detector: YoloDetector,
     on_alert: AlertSink,
     start: datetime,
-    progress: bool,
+    progress: str | None,
 ) -> CameraSummary:
     site = loaded.config.site
     analysis = CameraAnalysis(name, camera, site.timezone, direct_detection(detector))
@@ -109,10 +114,12 @@ def _analyze_camera(
         summary.frames += 1
         last = frame
     if last is not None:
+        summary.last_offset_s = last.video_offset_s
         ending = Observation(Detections.empty(), last.width, last.height, last.captured_at)
         for event in analysis.close(ending):
             on_alert(alert_payload(event, site.name, last.video_offset_s))
             summary.alerts += 1
+            summary.open_at_end.append(event.id)
     summary.crossings = {
         runner.lifecycle.key.rule: dict(runner.rule.counts)
         for runner in analysis.rules.runners
@@ -121,8 +128,11 @@ def _analyze_camera(
     return summary
 
 
-def _frames(name: str, camera: CameraConfig, start: datetime, progress: bool) -> Iterator[Frame]:
-    """The file's pictures at the camera's detect rate, timed from `start`."""
+def _frames(
+    name: str, camera: CameraConfig, start: datetime, progress: str | None
+) -> Iterator[Frame]:
+    """The file's pictures at the camera's detect rate, timed from `start`; a progress bar
+    named `progress` unless it is None."""
     source = VideoSource(SourceSettings(camera.source, realtime=False))
     total = source.stream.frames or None
     try:
@@ -130,9 +140,9 @@ def _frames(name: str, camera: CameraConfig, start: datetime, progress: bool) ->
             tqdm(
                 source.pictures(),
                 total=total,
-                desc=name,
+                desc=progress,
                 unit="frame",
-                disable=not progress,
+                disable=progress is None,
                 file=sys.stderr,
             )
         )
