@@ -44,7 +44,7 @@ def add_evaluate_command(commands: argparse._SubParsersAction[Any]) -> None:
 def run_command(args: argparse.Namespace) -> int:
     """Validate everything, run every entry, then write the report and print the table."""
     from nightwatch.evaluation.entries import resolve_entries
-    from nightwatch.evaluation.manifest import load_manifest
+    from nightwatch.evaluation.loading import load_manifest
     from nightwatch.evaluation.report import exit_status, report_json, table
     from nightwatch.evaluation.run import RunSettings, evaluate
 

@@ -11,7 +11,8 @@ import yaml
 from config.errors import ConfigError, ConfigIssue
 from config.loader import LoadedConfig, load_config, parse_config
 from config.schema import CameraConfig
-from nightwatch.evaluation.manifest import SOURCE_VARIABLE, Entry, LoadedManifest
+from nightwatch.evaluation.loading import LoadedManifest
+from nightwatch.evaluation.manifest import SOURCE_VARIABLE, Entry
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from nightwatch.analyze_cli import analyze_video
 from nightwatch.evaluation.clips import PrepareError, prepared_clip
 from nightwatch.evaluation.entries import ResolvedEntry
 from nightwatch.evaluation.ground_truth import ground_truth_frames, score_people
-from nightwatch.evaluation.manifest import LoadedManifest
+from nightwatch.evaluation.loading import LoadedManifest
 from nightwatch.evaluation.report import ClipResult, EntryResult, ImagesResult
 from nightwatch.evaluation.scoring import alert_spans, score_clip
 from nightwatch.evaluation.timeline import draw_timeline
