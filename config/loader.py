@@ -53,6 +53,25 @@ def load_config(
 
 def parse_config(text: str, file: str, environ: Mapping[str, str]) -> LoadedConfig:
     """Validate configuration text; `file` is used in messages only."""
+    data, lines = read_yaml(text, file, environ)
+    if not isinstance(data, dict):
+        raise ConfigError([ConfigIssue(file, 1, "", "the top level must be a mapping of sections")])
+    try:
+        config = NightwatchConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(validation_issues(error, file, lines)) from error
+    return LoadedConfig(config, file, lines)
+
+
+def read_yaml(
+    text: str, file: str, environ: Mapping[str, str], first_section: str = "cameras"
+) -> tuple[Any, dict[KeyPath, int]]:
+    """YAML text with ${VAR} replaced from `environ`, and the line of every key.
+
+    Raises ConfigError for text that is not YAML, is empty, repeats a key or names an unset
+    variable without a default. Other YAML files of the project (the evaluation manifest)
+    read the same way, so their errors look alike.
+    """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
@@ -72,20 +91,33 @@ def parse_config(text: str, file: str, environ: Mapping[str, str]) -> LoadedConf
         ) from error
     if root is None:
         raise ConfigError(
-            [ConfigIssue(file, 1, "", "the file is empty", fix="add a cameras: section")]
+            [ConfigIssue(file, 1, "", "the file is empty", fix=f"add a {first_section}: section")]
         )
     lines: dict[KeyPath, int] = {}
     issues: list[ConfigIssue] = []
     data = _to_python(root, (), lines, environ, file, issues)
     if issues:
         raise ConfigError(issues)
-    if not isinstance(data, dict):
-        raise ConfigError([ConfigIssue(file, 1, "", "the top level must be a mapping of sections")])
-    try:
-        config = NightwatchConfig.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError([_issue_from(item, file, lines) for item in error.errors()]) from error
-    return LoadedConfig(config, file, lines)
+    return data, lines
+
+
+def validation_issues(
+    error: ValidationError, file: str, lines: Mapping[KeyPath, int]
+) -> list[ConfigIssue]:
+    """One issue per problem pydantic found, each with its line, key path, value and fix."""
+    return [_issue_from(item, file, lines) for item in error.errors()]
+
+
+def expand(value: str, environ: Mapping[str, str]) -> str:
+    """`value` with ${VAR} and ${VAR:-default} replaced from `environ`; unset ones stay."""
+
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in environ:
+            return environ[name]
+        return default if default is not None else match.group(0)
+
+    return _ENV_REFERENCE.sub(replace, value)
 
 
 def _to_python(

@@ -48,6 +48,9 @@ class CameraSummary:
     alerts: int = 0
     # Line-crossing rules: crossings per direction ("a_to_b", "b_to_a"), by rule name.
     crossings: dict[str, dict[str, int]] = field(default_factory=dict)
+    last_offset_s: float | None = None  # the last analysed picture, seconds into the file
+    # Alerts still open when the file ended: their `end` comes from the end of the file.
+    open_at_end: list[str] = field(default_factory=list)
 
 
 def cameras_to_run(loaded: LoadedConfig, only: str | None) -> dict[str, CameraConfig]:
@@ -79,9 +82,12 @@ def analyze_video(
     start: datetime = DEFAULT_START,
     progress: bool = True,
     pose: PoseSource | None = None,
+    progress_label: str | None = None,
 ) -> list[CameraSummary]:
-    """Run each selected camera's rules over `video` (its source replaced by the file);
-    `pose`: the pose model person-down rules read, if the configuration names one."""
+    """Run each selected camera's rules over `video` (its source replaced by the file).
+
+    `pose`: the pose model person-down rules read, if the configuration names one;
+    `progress_label` names the progress bar (default: the camera's name)."""
     start = start.astimezone(UTC)  # published times are UTC, whatever offset was given
     summaries = []
     for name, configured in cameras_to_run(loaded, camera).items():
@@ -89,7 +95,8 @@ def analyze_video(
         analysis = CameraAnalysis(
             name, on_file, loaded.config.site.timezone, direct_detection(detector), pose
         )
-        summaries.append(_analyze_camera(analysis, on_file, loaded, on_alert, start, progress))
+        bar = (progress_label or name) if progress else None
+        summaries.append(_analyze_camera(analysis, on_file, loaded, on_alert, start, bar))
     return summaries
 
 
@@ -99,7 +106,7 @@ def _analyze_camera(
     loaded: LoadedConfig,
     on_alert: AlertSink,
     start: datetime,
-    progress: bool,
+    progress: str | None,
 ) -> CameraSummary:
     site = loaded.config.site
     name = analysis.name
@@ -112,10 +119,12 @@ def _analyze_camera(
         summary.frames += 1
         last = frame
     if last is not None:
+        summary.last_offset_s = last.video_offset_s
         ending = Observation(Detections.empty(), last.width, last.height, last.captured_at)
         for event in analysis.close(ending):
             on_alert(alert_payload(event, site.name, last.video_offset_s))
             summary.alerts += 1
+            summary.open_at_end.append(event.id)
     summary.crossings = {
         runner.lifecycle.key.rule: dict(runner.rule.counts)
         for runner in analysis.rules.runners
@@ -124,8 +133,11 @@ def _analyze_camera(
     return summary
 
 
-def _frames(name: str, camera: CameraConfig, start: datetime, progress: bool) -> Iterator[Frame]:
-    """The file's pictures at the camera's detect rate, timed from `start`."""
+def _frames(
+    name: str, camera: CameraConfig, start: datetime, progress: str | None
+) -> Iterator[Frame]:
+    """The file's pictures at the camera's detect rate, timed from `start`; a progress bar
+    named `progress` unless it is None."""
     source = VideoSource(SourceSettings(camera.detect_url, realtime=False))
     total = source.stream.frames or None
     try:
@@ -133,9 +145,9 @@ def _frames(name: str, camera: CameraConfig, start: datetime, progress: bool) ->
             tqdm(
                 source.pictures(),
                 total=total,
-                desc=name,
+                desc=progress,
                 unit="frame",
-                disable=not progress,
+                disable=progress is None,
                 file=sys.stderr,
             )
         )

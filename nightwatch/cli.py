@@ -1,4 +1,4 @@
-"""The `nightwatch` command: run, demo, analyze, bench, audit, users, validate-config."""
+"""The `nightwatch` command: run, demo, analyze, evaluate, bench, audit, users, validate-config."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from config.loader import LoadedConfig, load_config
 from nightwatch.analyze_cli import add_analyze_command
 from nightwatch.audit_cli import add_audit_commands
 from nightwatch.bench_cli import add_bench_commands
+from nightwatch.evaluate_cli import add_evaluate_command
 from nightwatch.users_cli import add_users_commands
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_bench_commands(commands)
     add_analyze_command(commands)
+    add_evaluate_command(commands)
     add_audit_commands(commands)
     add_users_commands(commands)
 

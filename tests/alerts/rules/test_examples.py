@@ -1,16 +1,20 @@
 """Every example configuration loads as it is, names labels the model knows, and builds its
-rule; `nightwatch analyze` runs one over real footage and writes alerts as JSON lines."""
+rule; every rule type of the schema has such an example; `nightwatch analyze` runs one over
+real footage and writes alerts as JSON lines."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import get_args
 
 import pytest
 import yaml
 
 from alerts.camera_rules import CameraRules
-from config.loader import parse_config
+from config.loader import LoadedConfig, parse_config
+from config.rules import RULE_TYPES, RuleConfig
+from detectors.yolo import YoloDetector
 from nightwatch.cli import main
 from nightwatch.paths import EXAMPLES
 from nightwatch.startup import check_labels
@@ -22,6 +26,8 @@ RULE_EXAMPLES = {
     "person_down.yaml": "PersonDownRule",
     "after_hours.yaml": "AfterHoursRule",
     "vehicle.yaml": "VehicleInZoneRule",
+    "abandoned_object.yaml": "AbandonedObjectRule",
+    "tampering.yaml": "TamperRule",
 }
 
 
@@ -38,6 +44,39 @@ def test_example_loads_and_builds_its_rule(example: str, rule_class: str, model_
     assert all(rule.schedule == "always" for rule in camera.rules)
     for zone in camera.zones.values():
         assert sorted(zone.polygon) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+def load_example(path: Path, model_path: Path) -> LoadedConfig:
+    environ = {"NIGHTWATCH_SOURCE": "street.mp4", "NIGHTWATCH_MODEL": str(model_path)}
+    return parse_config(path.read_text(encoding="utf-8"), str(path), environ)
+
+
+def test_the_schema_lists_every_rule_type_of_its_union() -> None:
+    [union, _discriminator] = get_args(RuleConfig)
+    types = {model.model_fields["type"].default for model in get_args(union)}
+    assert types == set(RULE_TYPES)
+
+
+@pytest.mark.parametrize("rule_type", RULE_TYPES)
+def test_every_rule_type_has_an_example_that_loads_with_the_shared_model(
+    rule_type: str, model_path: Path, detector: YoloDetector
+) -> None:
+    """docs/rules.md promises one runnable example per rule in config/examples/."""
+    runnable = []
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        loaded = load_example(path, model_path)
+        if not any(
+            rule.type == rule_type
+            for camera in loaded.config.cameras.values()
+            for rule in camera.rules
+        ):
+            continue
+        assert Path(loaded.config.model.path) == model_path  # NIGHTWATCH_MODEL picks the model
+        check_labels(loaded, list(detector.names.values()))  # the labels are the model's
+        for name, camera in loaded.config.cameras.items():
+            CameraRules(name, camera, loaded.config.site.timezone)  # and the rules build
+        runnable.append(path.name)
+    assert runnable, f"no example in {EXAMPLES} has a {rule_type} rule; add one (docs/rules.md)"
 
 
 @pytest.mark.slow
