@@ -93,9 +93,16 @@ class BrokerStatus:
 class MqttPublisher:
     """A connection that reconnects by itself; messages wait in memory while the broker is away."""
 
-    def __init__(self, config: MqttConfig, session_expiry_s: int = 0) -> None:
+    def __init__(
+        self, config: MqttConfig, session_expiry_s: int = 0, announce: bool = True
+    ) -> None:
         """`session_expiry_s` > 0: the broker keeps the session (subscriptions, messages
-        for them) that long while Nightwatch is away, so replies sent meanwhile wait."""
+        for them) that long while Nightwatch is away, so replies sent meanwhile wait.
+
+        `announce`: this connection speaks for Nightwatch's availability (online, and offline
+        as its last will). In a cluster only the coordinator does; camera nodes publish
+        their cameras' status on their own connections, with their own client ids."""
+        self._announce = announce
         self.config = config
         self.topics = Topics(config.topic_prefix)
         self._session_expiry_s = session_expiry_s
@@ -118,7 +125,8 @@ class MqttPublisher:
             )
             if tls is not None and tls.insecure:
                 self._client.tls_insecure_set(True)
-        self._client.will_set(self.topics.availability, OFFLINE, qos=1, retain=True)
+        if announce:
+            self._client.will_set(self.topics.availability, OFFLINE, qos=1, retain=True)
         self._client.max_queued_messages_set(config.max_queued_messages)
         self._client.reconnect_delay_set(min_delay=1, max_delay=30)
         self._client.on_connect = self._on_connect
@@ -193,7 +201,7 @@ class MqttPublisher:
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Say offline (retained), let queued messages go out, then disconnect."""
-        if self._connected.is_set():
+        if self._connected.is_set() and self._announce:
             info = self._client.publish(self.topics.availability, OFFLINE, qos=1, retain=True)
             try:
                 info.wait_for_publish(timeout_s)
@@ -220,7 +228,8 @@ class MqttPublisher:
         log.info("MQTT connected to %s:%s", self.config.host, self.config.port)
         for topic_filter in self._subscriptions:
             client.subscribe(topic_filter, qos=1)
-        client.publish(self.topics.availability, ONLINE, qos=1, retain=True)
+        if self._announce:
+            client.publish(self.topics.availability, ONLINE, qos=1, retain=True)
         self._connected.set()
 
     def _on_disconnect(

@@ -120,6 +120,9 @@ class CameraStatusPayload(Payload):
     record: RecordStreamPayload | None = Field(
         None, description="The separate record stream, when the camera has one."
     )
+    node: str | None = Field(
+        None, description="Where the camera runs: the host, or the cluster node's id."
+    )
     message_id: str = Field(default_factory=new_message_id, description="Id of this message.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -180,6 +183,7 @@ def camera_status_payload(status: CameraStatus) -> CameraStatusPayload:
         source_fps=status.source_fps,
         skipped_gops=status.skipped_gops,
         record=None if status.record is None else record_stream_payload(status.record),
+        node=status.node,
     )
 
 

@@ -33,6 +33,7 @@ class CameraStatus:
     source_fps: float | None = None  # pictures a second the stream itself sends (last 5 s)
     skipped_gops: int = 0  # groups of pictures left undecoded so the analysis stays live
     record: StreamStatus | None = None  # the record stream, when it is a separate one
+    node: str | None = None  # where the camera runs (a host, or a node of a cluster)
 
 
 @dataclass(frozen=True, slots=True)

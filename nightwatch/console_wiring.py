@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 
@@ -27,7 +28,11 @@ class PipelineFeed:
         self.pipeline = pipeline
 
     def camera_statuses(self) -> dict[str, CameraStatus]:
-        return {worker.name: worker.reader.status() for worker in self.pipeline.workers}
+        node = self.pipeline.node
+        return {
+            worker.name: dataclasses.replace(worker.reader.status(), node=node)
+            for worker in self.pipeline.workers
+        }
 
     def latest_picture(self, camera: str) -> JpegPicture | None:
         return self.pipeline.live.latest_picture(camera)

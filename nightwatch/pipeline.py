@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import socket
 import threading
 import time
 from collections import deque
@@ -19,9 +21,10 @@ from alerts.lifecycle import AlertEvent
 from alerts.mqtt import MqttPublisher
 from alerts.outbox import Outbox, OutboxMessage
 from alerts.payloads import AlertPayload, alert_payload, camera_status_payload
+from alerts.recovery import orphan_ends
 from alerts.retention import apply_retention
 from alerts.rules.base import Verdict
-from alerts.store import Store, StoreError
+from alerts.store import AlertQuery, Store, StoreError
 from config.schema import CameraConfig, NightwatchConfig, Point
 from detectors.inference import InferenceWorker
 from detectors.observation import Detections, Observation
@@ -206,7 +209,12 @@ def _nothing_seen() -> Observation:
 
 
 class Pipeline:
-    """Everything `nightwatch run` runs. Start it, then stop it on a signal."""
+    """Everything `nightwatch run` runs. Start it, then stop it on a signal.
+
+    On one machine it runs the whole service. On a node of a cluster it runs some cameras
+    (`singletons=False`): the outbox drain, the dispatcher's timers and replies, and
+    retention then run once for the whole cluster elsewhere, and alerts and orders reach
+    them through the store."""
 
     def __init__(
         self,
@@ -218,8 +226,13 @@ class Pipeline:
         outbox: Outbox | None = None,
         dispatcher: Dispatcher | None = None,
         pose: PoseSource | None = None,
+        node: str | None = None,
+        singletons: bool = True,
     ) -> None:
-        """`pose`: the pose model person-down rules read (model.pose_path), if any."""
+        """`pose`: the pose model person-down rules read (model.pose_path), if any; `node`:
+        where the cameras run, in their status (default: this host's name)."""
+        self.node = node or socket.gethostname()
+        self.singletons = singletons
         self.config = config
         self.detector = detector
         self.pose = pose
@@ -258,14 +271,35 @@ class Pipeline:
         self._retention = threading.Thread(target=self._retain, name="retention", daemon=True)
 
     def start(self) -> None:
-        if self.dispatcher is not None:
+        if self.singletons and self.dispatcher is not None:
             self.dispatcher.start()  # subscribes to replies before the first connection
         self.publisher.start()
-        self.outbox.start()
+        if self.singletons:
+            self.outbox.start()
+        self.end_orphaned_alerts()
         self.inference.start()
         for worker in self.workers:
             worker.start()
-        self._retention.start()
+        if self.singletons:
+            self._retention.start()
+
+    def end_orphaned_alerts(self) -> None:
+        """End the alerts of this pipeline's cameras that a process which died left open."""
+        reason = "the process running the camera stopped without ending it"
+        for worker in self.workers:
+            try:
+                records = self.store.alerts.query(AlertQuery(camera=worker.name, state="open"))
+                ends = orphan_ends(records, reason)
+                for payload in ends:
+                    topic = self.publisher.topics.alert(payload.camera, payload.rule)
+                    message = OutboxMessage(topic, payload.to_json(), payload.message_id)
+                    self.store.alerts.record(payload, queued=[message])
+            except StoreError:
+                log.exception("camera %s: open alerts of an earlier run not ended", worker.name)
+                continue
+            if ends:
+                log.warning("camera %s: ended %d alert(s) left open", worker.name, len(ends))
+                self.outbox.wake()
 
     def stop(self, timeout_s: float = 10.0) -> None:
         self.stopping.set()
@@ -275,9 +309,10 @@ class Pipeline:
             worker.join(timeout_s)
         self.inference.stop()
         self.capture.stop()  # the snapshots asked for so far are written
-        if self.dispatcher is not None:
-            self.dispatcher.stop()
-        self.outbox.stop()  # gives the last messages a moment; the rest wait for next start
+        if self.singletons:
+            if self.dispatcher is not None:
+                self.dispatcher.stop()
+            self.outbox.stop()  # gives the last messages a moment; the rest wait for next start
         self.publisher.stop()
 
     def wait_finished(self, timeout_s: float | None = None) -> None:
@@ -286,6 +321,7 @@ class Pipeline:
             worker.join(timeout_s if timeout_s is not None else 1e9)
 
     def publish_status(self, status: CameraStatus) -> None:
+        status = dataclasses.replace(status, node=self.node)
         self.statuses[status.camera] = status
         self.live.notify(status)
         payload = camera_status_payload(status)

@@ -8,6 +8,7 @@ session of their own. A database that cannot be reached raises StoreUnavailableE
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -91,6 +92,30 @@ class Database:
         with _translating_outages(self), self._lock, self._writer.begin() as session:
             yield session
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold a lock named `name` across processes for as long as the block runs: a
+        PostgreSQL session advisory lock on a connection of its own, so a process that dies
+        (or loses the database) lets go of it at once. Blocks until it is free. On SQLite,
+        which one process owns, a lock of this process.
+
+        Singletons of a cluster (the outbox drain, the dispatcher's timers) run inside it,
+        so two incarnations never work at once even when a node hangs rather than dies.
+        """
+        if self.engine.dialect.name != "postgresql":
+            with _process_locks.setdefault(name, threading.Lock()):
+                yield
+            return
+        key = _lock_key(name)
+        with _translating_outages(self, "cannot lock on"), self.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
+
     def upgrade(self, migrations: Path, version_table: str = "alembic_version") -> None:
         """Bring one owner's tables to its newest migration (a no-op when they are there).
 
@@ -103,6 +128,15 @@ class Database:
     def close(self) -> None:
         """Close every pooled connection (when the process stops)."""
         self.engine.dispose()
+
+
+_process_locks: dict[str, threading.Lock] = {}
+
+
+def _lock_key(name: str) -> int:
+    """A stable 63-bit key for an advisory lock name."""
+    digest = hashlib.sha256(f"nightwatch:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
 def open_database(database_url: str, clock: Clock = utc_now, create: bool = True) -> Database:

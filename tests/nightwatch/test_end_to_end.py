@@ -215,6 +215,43 @@ def test_a_killed_process_leaves_its_last_will(
     assert (retained.text, retained.retain) == ("offline", True)
 
 
+def test_an_alert_left_open_by_a_killed_process_is_ended_by_the_next_one(
+    rtsp_server: RtspServers,
+    nightwatch: NightwatchRunner,
+    mqtt_prefix: str,
+    mqtt_subscriber: MqttCollector,
+    model_path: Path,
+) -> None:
+    """kill -9 with an alert open: nobody says it ended. Started again, Nightwatch ends it
+    first, with the reason, at the last moment it was known to hold; a new alert follows."""
+    server = rtsp_server.start()
+    config = nightwatch_config(
+        {"street-cam": street_camera(server.url())},
+        prefix=mqtt_prefix,
+        model_path=str(model_path),
+    )
+    first = nightwatch.start(config, name="first")
+    alert_topic = Topics(mqtt_prefix).alert("street-cam", "street-watch")
+    opened = mqtt_subscriber.wait_for(
+        alert_topic, alert_is("new"), START_S, details=first.log_tail
+    ).json()
+    first.kill()
+    assert not [m for m in mqtt_subscriber.messages(alert_topic) if m.json()["type"] == "end"]
+
+    mark = mqtt_subscriber.mark()
+    second = nightwatch.start(config, name="second")
+    end = mqtt_subscriber.wait_for(
+        alert_topic, alert_is("end", opened["id"]), START_S, since=mark, details=second.log_tail
+    ).json()
+    assert end["details"]["ended_because"]
+    last_seen = datetime.fromisoformat(end["ended_at"])
+    assert datetime.fromisoformat(opened["started_at"]) <= last_seen <= datetime.now(UTC)
+    renewed = mqtt_subscriber.wait_for(
+        alert_topic, alert_is("new"), START_S, since=mark, details=second.log_tail
+    ).json()
+    assert renewed["id"] != opened["id"]
+
+
 def test_one_unreachable_camera_does_not_stop_the_others(
     rtsp_server: RtspServers,
     nightwatch: NightwatchRunner,
