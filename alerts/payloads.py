@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from alerts.lifecycle import AlertEvent
 from detectors.observation import Detections
-from ingest.status import CameraStatus, StreamStatus
+from ingest.status import CameraState, CameraStatus, StreamStatus
 
 ALERT_SCHEMA: Literal["nightwatch.alert/1"] = "nightwatch.alert/1"
 CAMERA_STATUS_SCHEMA: Literal["nightwatch.camera-status/1"] = "nightwatch.camera-status/1"
@@ -184,6 +184,42 @@ def camera_status_payload(status: CameraStatus) -> CameraStatusPayload:
         skipped_gops=status.skipped_gops,
         record=None if status.record is None else record_stream_payload(status.record),
         node=status.node,
+    )
+
+
+def camera_status_from_payload(payload: CameraStatusPayload) -> CameraStatus:
+    """The status a camera status message says (for a console that reads them off the bus)."""
+    record = payload.record
+    return CameraStatus(
+        camera=payload.camera,
+        state=CameraState(payload.state),
+        fps=payload.fps,
+        frames_total=payload.frames_total,
+        frames_dropped=payload.frames_dropped,
+        reconnects=payload.reconnects,
+        last_frame_at=payload.last_frame_at,
+        error=payload.error,
+        width=payload.width,
+        height=payload.height,
+        codec=payload.codec,
+        recording_error=payload.recording_error,
+        packet_buffer_bytes=payload.packet_buffer_bytes,
+        source_fps=payload.source_fps,
+        skipped_gops=payload.skipped_gops,
+        record=None
+        if record is None
+        else StreamStatus(
+            state=CameraState(record.state),
+            source_fps=record.source_fps,
+            packets_total=record.packets_total,
+            reconnects=record.reconnects,
+            last_packet_at=record.last_packet_at,
+            error=record.error,
+            width=record.width,
+            height=record.height,
+            codec=record.codec,
+        ),
+        node=payload.node,
     )
 
 

@@ -271,6 +271,46 @@ class RecordConfig(Strict):
     )
 
 
+class PlacementConfig(Strict):
+    """Where a camera may run in a cluster (`nightwatch cluster start`); ignored by
+    `nightwatch run`, which runs every camera itself."""
+
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Node labels the camera needs, e.g. {district: north} for a camera whose "
+        "stream is reachable only from that district's nodes. A value '!north' means any "
+        "node but those, 'in(north,east)' one of these. Default: any node.",
+    )
+    cpus: float | None = Field(
+        None,
+        gt=0,
+        le=64,
+        description="CPU cores to set aside for the camera on its node. Default: estimated "
+        "from detect.fps and detect_size (a busy 1080p camera at 5 detections/s uses about "
+        "0.3 of a core).",
+    )
+    gpus: float = Field(
+        0.0,
+        ge=0,
+        le=8,
+        description="GPUs to set aside (e.g. 0.25 shares one among four cameras): the camera "
+        "then runs only on a node with a GPU. Default 0.",
+    )
+    detect_size: tuple[int, int] = Field(
+        (1920, 1080),
+        description="Width and height of the analysed (detect) stream, pixels, for the CPU "
+        "estimate. Default 1920x1080; a substream is typically 640x360.",
+    )
+
+    def cpu_share(self, detect_fps: float) -> float:
+        """The cores this camera asks for: as configured, or estimated."""
+        if self.cpus is not None:
+            return self.cpus
+        width, height = self.detect_size
+        pixels = min(1.0, (width * height) / (1920 * 1080))
+        return round(0.05 + 0.25 * (detect_fps / 5.0) * max(pixels, 0.1), 3)
+
+
 class CameraConfig(Strict):
     source: str | StreamSources = Field(
         description="rtsp://, rtsps://, a video file path, or usb:N / /dev/videoN for USB; or "
@@ -285,6 +325,7 @@ class CameraConfig(Strict):
         "realtime", description="Video files: play at the file's frame rate, or as fast as read."
     )
     detect: DetectConfig = Field(default_factory=DetectConfig)
+    placement: PlacementConfig = Field(default_factory=PlacementConfig)
     reconnect: ReconnectConfig = Field(default_factory=ReconnectConfig)
     record: RecordConfig = Field(default_factory=RecordConfig)
     zones: dict[Name, ZoneConfig] = Field(default_factory=dict, description="Named zones.")
@@ -344,6 +385,24 @@ class CameraConfig(Strict):
         return self
 
 
+class ClusterConfig(Strict):
+    """How `nightwatch cluster start` runs this configuration on a Ray cluster."""
+
+    namespace: Name = Field(
+        "nightwatch", description="Ray namespace of this site's actors (one per site)."
+    )
+    console: str | None = Field(
+        "127.0.0.1:8000",
+        description="HOST:PORT the console listens on, on the node that runs it; null: no "
+        "console. Default 127.0.0.1:8000.",
+    )
+    console_labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Node labels the console needs (its address must be reachable there), "
+        "as in cameras.*.placement.labels. Default: any worker node.",
+    )
+
+
 class NightwatchConfig(Strict):
     site: SiteConfig = Field(default_factory=SiteConfig)
     mqtt: MqttConfig = Field(default_factory=MqttConfig)
@@ -353,3 +412,4 @@ class NightwatchConfig(Strict):
     dispatch: DispatchConfig | None = Field(
         None, description="Patrol teams, rosters, routing and escalation; null: no dispatch."
     )
+    cluster: ClusterConfig = Field(default_factory=ClusterConfig)

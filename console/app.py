@@ -24,7 +24,17 @@ from console.event_hub import EventHub, LiveMessage
 from console.media import ViewAuditor
 from console.middleware import LimitsAndHeaders
 from console.ports import DispatchView
-from console.routers import alerts, audit, auth, cameras, dispatches, events, evidence, system
+from console.routers import (
+    alerts,
+    audit,
+    auth,
+    cameras,
+    dispatches,
+    events,
+    evidence,
+    nodes,
+    system,
+)
 from console.routers import users as users_router
 from console.routers.cameras import camera_out
 from console.services import ConsoleServices
@@ -46,6 +56,7 @@ ROUTERS = (
     audit.router,
     events.router,
     users_router.router,
+    nodes.router,
     pages.router,
 )
 

@@ -86,6 +86,25 @@ class CameraFeed(Protocol):
     def figures(self) -> PipelineFigures: ...
 
 
+@dataclass(frozen=True, slots=True)
+class NodeView:
+    """One node of the cluster the cameras run on."""
+
+    id: str
+    address: str
+    alive: bool
+    labels: Mapping[str, str]
+    cameras: tuple[str, ...]
+    cpu_percent: float | None  # of one core, by this node's camera processes
+    analysed_fps: float | None  # frames analysed per second by its cameras, together
+
+
+class NodeDirectory(Protocol):
+    """The nodes of a cluster (nightwatch cluster); none when one process runs everything."""
+
+    def nodes(self) -> Sequence[NodeView]: ...
+
+
 DispatchListener = Callable[[DispatchView], None]
 
 

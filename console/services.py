@@ -8,7 +8,7 @@ from datetime import timedelta
 from alerts.store import Store
 from config.schema import NightwatchConfig
 from console.accounts.repository import Accounts
-from console.ports import CameraFeed, DispatchControl
+from console.ports import CameraFeed, DispatchControl, NodeDirectory
 from console.security import LoginLimits
 
 
@@ -36,3 +36,4 @@ class ConsoleServices:
     config: NightwatchConfig
     dispatcher: DispatchControl | None = None  # None: dispatch routes answer 503
     settings: ConsoleSettings = field(default_factory=ConsoleSettings)
+    nodes: NodeDirectory | None = None  # None: not a cluster; the nodes route answers 404

@@ -17,6 +17,7 @@ from config.loader import LoadedConfig, load_config
 from nightwatch.analyze_cli import add_analyze_command
 from nightwatch.audit_cli import add_audit_commands
 from nightwatch.bench_cli import add_bench_commands
+from nightwatch.cluster.cli import add_cluster_commands
 from nightwatch.evaluate_cli import add_evaluate_command
 from nightwatch.users_cli import add_users_commands
 
@@ -66,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     add_evaluate_command(commands)
     add_audit_commands(commands)
     add_users_commands(commands)
+    add_cluster_commands(commands)
 
     validate = commands.add_parser("validate-config", help="check a configuration file")
     validate.add_argument("file")

@@ -64,6 +64,7 @@ DECISIONS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/users/{name}/disable"): frozenset({ADMIN}),
     ("POST", "/api/v1/users/{name}/tokens"): frozenset({ADMIN}),
     ("GET", "/api/v1/config"): frozenset({ADMIN, AUDITOR}),
+    ("GET", "/api/v1/nodes"): frozenset({ADMIN, AUDITOR}),
     # Pages
     ("GET", "/"): EVERYONE,
     ("GET", "/login"): PUBLIC,

@@ -1,0 +1,106 @@
+"""What runs once for the whole cluster: the outbox drain, the dispatcher's escalation timers,
+replies and webhooks, and retention, with Nightwatch's availability on the broker.
+
+A detached, named Ray actor that Ray restarts on another node when its node dies. Ray alone
+does not make it run exactly once (a node that hangs rather than dies can be declared dead
+while its process still runs), so the work runs under a lock held in the database: a second
+incarnation waits until the first one's connection is gone. Everything it needs is in the
+database (messages not yet delivered, dispatches and their deadlines), so a new incarnation
+takes up where the old one stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import ray
+
+from alerts.dispatch.service import Dispatcher
+from alerts.mqtt import MqttPublisher
+from alerts.outbox import Outbox
+from alerts.retention import apply_retention
+from alerts.store import Store, StoreError, StoreUnavailableError, open_configured_store
+from config.loader import parse_config
+from config.schema import NightwatchConfig
+from nightwatch.cluster.names import config_digest
+
+log = logging.getLogger(__name__)
+LOCK = "coordinator"
+RETRY_S = 5.0
+
+
+class Coordinator:
+    """The cluster's singletons, run by one incarnation at a time."""
+
+    def __init__(self, config_text: str, config_file: str) -> None:
+        context = ray.get_runtime_context()
+        self.node = context.get_node_id()
+        self.restarted = bool(context.was_current_actor_reconstructed)
+        self._config = parse_config(config_text, config_file, os.environ).config
+        self.config_digest = config_digest(config_text)
+        self._state = "starting"
+        self._stopping = threading.Event()
+        threading.Thread(target=self._run, name="coordinator", daemon=True).start()
+
+    def where(self) -> dict[str, Any]:
+        return {
+            "node": self.node,
+            "pid": os.getpid(),
+            "state": self._state,
+            "config_digest": self.config_digest,
+        }
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                store = open_configured_store(self._config.storage)
+            except StoreUnavailableError as error:
+                self._state = f"waiting for the database: {error}"
+                self._stopping.wait(RETRY_S)
+                continue
+            try:
+                self._state = "waiting for the lock (another incarnation runs)"
+                with store.database.exclusive(LOCK):
+                    self._serve(store)
+            except StoreUnavailableError as error:
+                log.warning("coordinator: lost the database (%s); starting over", error)
+                self._stopping.wait(RETRY_S)
+            finally:
+                store.close()
+
+    def _serve(self, store: Store) -> None:
+        """Run the singletons until asked to stop."""
+        config = self._config
+        dispatch = config.dispatch
+        expiry = dispatch.session_expiry_s if dispatch is not None else 0
+        publisher = MqttPublisher(config.mqtt, session_expiry_s=expiry)
+        outbox = Outbox(store.outbox, publisher)
+        dispatcher = Dispatcher(config, store, outbox, publisher) if dispatch else None
+        if dispatcher is not None:
+            dispatcher.start()  # subscribes to replies before the first connection
+        publisher.start()
+        outbox.start()
+        self._state = "running"
+        log.info("coordinator runs on node %s", self.node)
+        try:
+            self._retain(store, config)
+        finally:
+            if dispatcher is not None:
+                dispatcher.stop()
+            outbox.stop()
+            publisher.stop()
+
+    def _retain(self, store: Store, config: NightwatchConfig) -> None:
+        interval_s = config.storage.retention_interval_s
+        while not self._stopping.wait(interval_s):
+            try:
+                log.info("retention: %s", apply_retention(store, config.storage, datetime.now(UTC)))
+            except (StoreError, OSError):
+                log.exception("retention failed; will try again in %s s", interval_s)
