@@ -15,7 +15,7 @@ DEBIAN_PACKAGES := ffmpeg espeak-ng python3-gi gir1.2-gst-rtsp-server-1.0 gstrea
 # CPU machines: this torch pair is the one pip finds locally; the Docker image pins its own.
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: demo test lint typecheck pytest system-packages venv clean bench bench-live
+.PHONY: demo test test-cluster lint typecheck pytest system-packages venv clean bench bench-live
 
 demo: venv
 	$(BIN)/nightwatch demo $(ARGS)
@@ -32,6 +32,10 @@ typecheck: venv
 
 pytest: venv system-packages
 	$(BIN)/pytest -ra $(PYTEST_ARGS)
+
+# The county scenario on a local three-node Ray cluster (10-15 minutes; not in `make test`).
+test-cluster: venv system-packages
+	NIGHTWATCH_CLUSTER_TESTS=1 $(BIN)/pytest -ra -s tests/nightwatch/cluster $(PYTEST_ARGS)
 
 SHARED ?= $(or $(NIGHTWATCH_SHARED),../shared)
 BENCH_CAMERAS ?= 4

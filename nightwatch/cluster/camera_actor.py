@@ -28,7 +28,6 @@ from config.loader import parse_config
 from config.schema import NightwatchConfig
 from detectors.yolo import YoloDetector
 from ingest.status import CameraState, CameraStatus
-from nightwatch.cluster.names import config_digest
 from nightwatch.pipeline import Pipeline
 from nightwatch.startup import load_pose_model
 
@@ -45,9 +44,11 @@ def camera_share(config: NightwatchConfig, camera: str) -> NightwatchConfig:
 class CameraActor:
     """Runs one camera; `where()` says where and how it is doing."""
 
-    def __init__(self, camera: str, config_text: str, config_file: str) -> None:
+    def __init__(self, camera: str, config_text: str, config_file: str, digest: str) -> None:
+        """`digest`: the fingerprint of this camera's share of the configuration (a later
+        `cluster start` replaces the actor when it changed)."""
         self.camera = camera
-        self.config_digest = config_digest(config_text)
+        self.config_digest = digest
         context = ray.get_runtime_context()
         self.node = context.get_node_id()
         self.restarted = bool(context.was_current_actor_reconstructed)

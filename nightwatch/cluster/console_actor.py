@@ -33,7 +33,7 @@ from console.accounts.repository import open_accounts
 from console.ports import JpegPicture, LiveListener, NodeView, PipelineFigures
 from console.server import ConsoleServer, parse_address
 from ingest.status import CameraStatus
-from nightwatch.cluster.names import CAMERA_PREFIX, camera_actor_name, config_digest
+from nightwatch.cluster.names import CAMERA_PREFIX, camera_actor_name
 from nightwatch.cluster.nodes import cluster_nodes
 
 log = logging.getLogger(__name__)
@@ -200,12 +200,12 @@ def _own_labels(node: Mapping[str, Any]) -> dict[str, str]:
 class ConsoleActor:
     """Serves the console on `cluster.console`, on whichever worker node Ray put it."""
 
-    def __init__(self, config_text: str, config_file: str, namespace: str) -> None:
+    def __init__(self, config_text: str, config_file: str, namespace: str, digest: str) -> None:
         loaded = parse_config(config_text, config_file, os.environ)
         self.config = loaded.config
         self.namespace = namespace
         self.node = ray.get_runtime_context().get_node_id()
-        self.config_digest = config_digest(config_text)
+        self.config_digest = digest
         self._server: ConsoleServer | None = None
         self._error: str | None = None
         threading.Thread(target=self._run, name="console", daemon=True).start()

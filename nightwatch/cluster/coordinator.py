@@ -26,7 +26,6 @@ from alerts.retention import apply_retention
 from alerts.store import Store, StoreError, StoreUnavailableError, open_configured_store
 from config.loader import parse_config
 from config.schema import NightwatchConfig
-from nightwatch.cluster.names import config_digest
 
 log = logging.getLogger(__name__)
 LOCK = "coordinator"
@@ -36,15 +35,16 @@ RETRY_S = 5.0
 class Coordinator:
     """The cluster's singletons, run by one incarnation at a time."""
 
-    def __init__(self, config_text: str, config_file: str) -> None:
+    def __init__(self, config_text: str, config_file: str, digest: str) -> None:
         context = ray.get_runtime_context()
         self.node = context.get_node_id()
         self.restarted = bool(context.was_current_actor_reconstructed)
         self._config = parse_config(config_text, config_file, os.environ).config
-        self.config_digest = config_digest(config_text)
+        self.config_digest = digest
         self._state = "starting"
         self._stopping = threading.Event()
-        threading.Thread(target=self._run, name="coordinator", daemon=True).start()
+        self._thread = threading.Thread(target=self._run, name="coordinator", daemon=True)
+        self._thread.start()
 
     def where(self) -> dict[str, Any]:
         return {
@@ -55,7 +55,10 @@ class Coordinator:
         }
 
     def stop(self) -> None:
+        """Stop, having sent what the outbox holds while the broker takes it (a few seconds):
+        the cameras, stopped first, have just stored the ends of their alerts."""
         self._stopping.set()
+        self._thread.join(30)
 
     def _run(self) -> None:
         while not self._stopping.is_set():

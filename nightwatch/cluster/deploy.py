@@ -9,6 +9,7 @@ whose labels match no node is reported and the others are placed.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -21,7 +22,8 @@ from typing import Any
 import ray
 
 from config.loader import LoadedConfig
-from nightwatch.cluster.camera_actor import CameraActor
+from config.schema import NightwatchConfig
+from nightwatch.cluster.camera_actor import CameraActor, camera_share
 from nightwatch.cluster.console_actor import ConsoleActor
 from nightwatch.cluster.coordinator import Coordinator
 from nightwatch.cluster.local import LocalCluster
@@ -38,6 +40,7 @@ from nightwatch.cluster.placement import camera_placement, singleton_placement, 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 3.0
 ASK_TIMEOUT_S = 5.0
+STOP_TIMEOUT_S = 45.0
 ACTOR_OPTIONS: dict[str, Any] = {
     "lifetime": "detached",
     "max_restarts": -1,  # restarted on another node for as long as there is one
@@ -124,11 +127,10 @@ def start(loaded: LoadedConfig, address: str) -> Deployment:
     digest = config_digest(text)
     deployment = Deployment(address)
     nodes = cluster_nodes()
-    _ensure(
-        COORDINATOR, Coordinator, (text, loaded.file), singleton_placement(), digest, deployment
-    )
+    coordinator = (text, loaded.file, digest)
+    _ensure(COORDINATOR, Coordinator, coordinator, singleton_placement(), digest, deployment)
     if config.cluster.console is not None:
-        arguments = (text, loaded.file, config.cluster.namespace)
+        arguments = (text, loaded.file, config.cluster.namespace, digest)
         placement = singleton_placement(config.cluster.console_labels)
         _ensure(CONSOLE, ConsoleActor, arguments, placement, digest, deployment)
     wanted = {name for name, camera in config.cameras.items() if camera.enabled}
@@ -138,14 +140,22 @@ def start(loaded: LoadedConfig, address: str) -> Deployment:
         if reason is not None:
             deployment.problems.append(f"camera {name}: {reason}; the other cameras are placed")
             continue
-        arguments = (name, text, loaded.file)
-        _ensure(camera_actor_name(name), CameraActor, arguments, placement, digest, deployment)
+        share = camera_digest(config, name)
+        arguments = (name, text, loaded.file, share)
+        _ensure(camera_actor_name(name), CameraActor, arguments, placement, share, deployment)
     for actor_name in _named_actors(config.cluster.namespace):
         camera = actor_name.removeprefix(CAMERA_PREFIX)
         if actor_name.startswith(CAMERA_PREFIX) and camera not in wanted:
             _remove(actor_name, config.cluster.namespace)
             deployment.removed.append(actor_name)
     return deployment
+
+
+def camera_digest(config: NightwatchConfig, camera: str) -> str:
+    """The fingerprint of what one camera's actor runs: its camera and the sections it reads
+    (another camera's change leaves it alone)."""
+    shared = camera_share(config, camera).model_dump(mode="json")
+    return config_digest(json.dumps(shared, sort_keys=True))
 
 
 def _ensure(
@@ -187,12 +197,13 @@ def _existing(name: str, namespace: str) -> Any:
 
 
 def _remove(name: str, namespace: str) -> None:
-    """Stop an actor cleanly if it answers, then kill it for good."""
+    """Stop an actor cleanly if it answers (a camera ends its alerts, the coordinator sends
+    what the outbox holds), then kill it for good."""
     actor = _existing(name, namespace)
     if actor is None:
         return
     with contextlib.suppress(ray.exceptions.RayError, AttributeError):
-        ray.get(actor.stop.remote(), timeout=ASK_TIMEOUT_S * 2)
+        ray.get(actor.stop.remote(), timeout=STOP_TIMEOUT_S)
     ray.kill(actor, no_restart=True)
 
 
@@ -206,12 +217,22 @@ def _named_actors(namespace: str) -> list[str]:
 
 
 def stop(loaded: LoadedConfig) -> list[str]:
-    """Remove every actor of this site's namespace; returns their names."""
+    """Remove every actor of this site's namespace; returns their names. The cameras stop
+    first, all at once (each ends its open alerts), then the coordinator sends what is left."""
     namespace = loaded.config.cluster.namespace
     names = _named_actors(namespace)
-    for name in sorted(names, key=lambda item: item.startswith(CAMERA_PREFIX), reverse=True):
-        _remove(name, namespace)
+    cameras = [name for name in names if name.startswith(CAMERA_PREFIX)]
+    _remove_all(cameras, namespace)
+    _remove_all([name for name in names if name not in cameras], namespace)
     return names
+
+
+def _remove_all(names: list[str], namespace: str) -> None:
+    actors = [actor for name in names if (actor := _existing(name, namespace)) is not None]
+    stopping = [actor.stop.remote() for actor in actors]
+    ray.wait(stopping, num_returns=len(stopping), timeout=STOP_TIMEOUT_S)
+    for actor in actors:
+        ray.kill(actor, no_restart=True)
 
 
 def wait_placed(cameras: list[str], namespace: str, timeout_s: float) -> dict[str, str]:

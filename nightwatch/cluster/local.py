@@ -18,11 +18,13 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -35,6 +37,7 @@ NODE_ENVIRONMENT = {
     "RAY_health_check_timeout_ms": "2000",
     "RAY_health_check_failure_threshold": "5",
     "RAY_ENABLE_AUTO_CONNECT": "0",
+    "RAY_raylet_start_wait_time_s": "120",  # a busy machine starts a raylet slowly
 }
 OBJECT_STORE_BYTES = 100 * 2**20  # the least Ray allows is 75 MiB; cameras pass no big objects
 START_TIMEOUT_S = 180.0
@@ -85,8 +88,11 @@ class LocalCluster:
             raise
         return cluster
 
-    def start_node(self, index: int, cpus: int = 2) -> LocalNode:
-        """Start node `index` (0: the head), or start it again after it was killed."""
+    def start_node(
+        self, index: int, cpus: int = 2, environment: Mapping[str, str] | None = None
+    ) -> LocalNode:
+        """Start node `index` (0: the head), or start it again after it was killed; with
+        `environment` added to its processes' (a node set up differently from the others)."""
         temp_dir = f"{self.root}/n{index}"
         command = [sys.executable, "-m", "ray.scripts.scripts", "start", *self._flags(index)]
         if index == 0:
@@ -94,10 +100,11 @@ class LocalCluster:
             command += ["--num-cpus", "0", "--include-dashboard", "false"]
         else:
             command += ["--address", self.address, "--num-cpus", str(cpus)]
-        environment = {**os.environ, **NODE_ENVIRONMENT, **self._head_environment(index)}
+        extra = dict(environment or {})
+        full = {**os.environ, **NODE_ENVIRONMENT, **self._head_environment(index), **extra}
         done = subprocess.run(
             command,
-            env=environment,
+            env=full,
             capture_output=True,
             text=True,
             timeout=START_TIMEOUT_S,
@@ -151,8 +158,11 @@ class LocalCluster:
     def stop(self) -> None:
         """Kill every process of every node (Ray's own `ray stop` would kill other users'
         Ray processes on this machine too), and forget the cluster's Redis keys."""
-        for pid in node_pids(self.root, None):
+        pids = node_pids(self.root, None)
+        for pid in pids:
             _kill(pid)
+        _wait_gone(pids)
+        shutil.rmtree(self.root, ignore_errors=True)  # the nodes' logs and sockets
         if self.redis is not None:
             _forget_redis_keys(self.redis, self.namespace)
 
