@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from nightwatch.evaluation.entries import ResolvedEntry, resolve_entries
+from nightwatch.evaluation.loading import load_manifest
 from tests.support.process import run_cli
-
-pytestmark = pytest.mark.slow
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 RUN_LIMIT_S = 1500  # about 5,000 analysed pictures and 50 thermal frames on two busy cores
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(RUN_LIMIT_S + 60)
 def test_the_rules_catch_the_real_events_and_nothing_else(
     shared: Path, model_path: Path, tmp_path: Path
@@ -42,3 +43,21 @@ def test_the_rules_catch_the_real_events_and_nothing_else(
     clips = [entry for entry in report["entries"] if entry["kind"] == "video"]
     assert all((out / entry["timeline"]).is_file() for entry in clips)
     assert code == 0, f"entries short of their expectation:\n{result.stdout}"
+
+
+@pytest.mark.parametrize("name", ["manifest.yaml", "open.yaml"])
+def test_each_manifest_resolves_with_every_file_and_configuration_it_names(
+    name: str, shared: Path
+) -> None:
+    """open.yaml is not run by the suite (its entries fall short today): it must still load, so
+    that an entry can move back into manifest.yaml the day it passes."""
+    manifest = load_manifest(MANIFEST.with_name(name), {"NIGHTWATCH_SHARED": str(shared)})
+    names = [entry.name for entry in resolve_entries(manifest)]
+    assert names and len(names) == len(set(names))
+    if name == "open.yaml":
+        assert not set(names) & {entry.name for entry in _entries_of("manifest.yaml", shared)}
+
+
+def _entries_of(name: str, shared: Path) -> list[ResolvedEntry]:
+    manifest = load_manifest(MANIFEST.with_name(name), {"NIGHTWATCH_SHARED": str(shared)})
+    return resolve_entries(manifest)
