@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -39,8 +39,12 @@ PERSON = "person"
 STATIC_LABEL = "static_object"
 _STATIC_SCORE = 0.5  # a static region has no confidence; this ranks it below a clear detection
 _LOST_GRACE_S = 5.0  # an object unseen this long is forgotten; meanwhile it keeps its state
+_UNSEEN_S = 1.0  # an object unseen this long no longer holds its alert (clear_s bridges gaps)
 _MATCH_IOU = 0.3  # an object that lost its track id is found again by this much overlap
 _COVER_SHARE = 0.5  # a detection covering this share of a static region explains it
+_STANDING_MOVE = 0.5  # a person whose feet stay within this share of their height stands
+_STARTUP_S = 10.0  # objects there from the first look and still through this are scenery
+_FIRST_LOOK_S = 1.5  # seconds from the rule's first frame that count as its first look
 _OWNER_SEARCH = 2.0  # the owner is the nearest person within this many owner distances
 
 
@@ -102,6 +106,16 @@ class _Item:
     unattended_since: datetime | None
     owner_track_id: int | None
     owner_left_at: datetime | None = None
+    alerted: bool = False  # once left, only its owner attends it again
+    near: dict[int, _Standing] = field(default_factory=dict)  # person track: standing near
+
+
+@dataclass(frozen=True, slots=True)
+class _Standing:
+    """Where a person near an object has stood since when."""
+
+    since: datetime
+    foot: tuple[float, float]
 
 
 class _People:
@@ -127,6 +141,16 @@ class _People:
         mine = self.track_id == track_id
         return bool(mine.any()) and bool((self.gaps(box)[mine] <= distance).any())
 
+    def near(self, box: Box, distance: float) -> dict[int, tuple[tuple[float, float], float]]:
+        """Tracked persons within `distance` of a box: track id to (foot point, height)."""
+        near = (self.gaps(box) <= distance) & (self.track_id >= 0)
+        return {
+            int(track_id): (((x1 + x2) / 2.0, y2), max(y2 - y1, 1.0))
+            for track_id, (x1, y1, x2, y2) in zip(
+                self.track_id[near], self.xyxy[near].tolist(), strict=True
+            )
+        }
+
     def nearest(self, box: Box, distance: float) -> int | None:
         tracked = self.track_id >= 0
         if not tracked.any():
@@ -142,6 +166,11 @@ class AbandonedObjectRule:
     Both must hold together: the clock starts at the later of "stopped moving" and "nobody
     near", so a bag whose owner stands beside it never fires, and one that is picked up or
     moved starts again.
+
+    Objects in the picture from the rule's first look that stay still through its first
+    `_STARTUP_S` are scenery (a bench or a utility box the detector takes for a suitcase, a
+    bicycle parked before start-up): nothing that overlaps one of them is judged, for as long
+    as the rule runs.
     """
 
     def __init__(self, config: AbandonedObjectRuleConfig, zone: Zone) -> None:
@@ -149,6 +178,8 @@ class AbandonedObjectRule:
         self.zone = zone
         self._items: dict[int, _Item] = {}
         self._keys = itertools.count()
+        self._started_at: datetime | None = None
+        self._scenery: list[Box] | None = None  # None until the start-up is over
 
     def reset(self) -> None:
         self._items.clear()
@@ -159,6 +190,7 @@ class AbandonedObjectRule:
     def judge(self, observation: Observation, scene: SceneSignals | None) -> AbandonedVerdict:
         """Advance by one frame, with the scene signals of that frame (None: detections only)."""
         at = observation.at
+        self._learn_scenery(at)
         people = _People(observation.tracks)
         matched: set[int] = set()
         for candidate in self._candidates(observation, scene):
@@ -178,6 +210,24 @@ class AbandonedObjectRule:
             del self._items[key]
         return self._verdict(at)
 
+    def _learn_scenery(self, at: datetime) -> None:
+        """At the end of the start-up, take the objects still since the first look as scenery."""
+        if self._started_at is None:
+            self._started_at = at
+        if self._scenery is not None or at - self._started_at < timedelta(seconds=_STARTUP_S):
+            return
+        first_look = self._started_at + timedelta(seconds=_FIRST_LOOK_S)
+        # Static regions are things that arrived after their own start-up: never scenery.
+        self._scenery = [
+            item.candidate.box
+            for item in self._items.values()
+            if item.still_since <= first_look and item.candidate.static_age_s is None
+        ]
+
+    def _is_scenery(self, box: Box) -> bool:
+        scenery = self._scenery or []
+        return any(_iou(box, known) >= _MATCH_IOU for known in scenery)
+
     def _candidates(self, observation: Observation, scene: SceneSignals | None) -> list[_Candidate]:
         objects = watched(
             observation.tracks, self.config, self.zone, observation.width, observation.height
@@ -190,7 +240,7 @@ class AbandonedObjectRule:
         ]
         if scene is not None and self.config.use_static_foreground:
             found.extend(self._static_candidates(observation, scene))
-        return found
+        return [candidate for candidate in found if not self._is_scenery(candidate.box)]
 
     def _static_candidates(self, observation: Observation, scene: SceneSignals) -> list[_Candidate]:
         """Static regions in the zone that no detection (of any label) explains."""
@@ -243,28 +293,50 @@ class AbandonedObjectRule:
         item.candidate, item.seen_at = candidate, at
 
     def _attend(self, item: _Item, at: datetime, people: _People) -> None:
+        """Whether someone attends the object now: its owner, or a person who stays beside it.
+
+        A passer-by attends nothing: on a platform or a pavement people walk past a left bag
+        every few seconds, and each must not restart its clock. Someone attends it who has
+        stood near it (within `_STANDING_MOVE` of their height) for `attend_s`; the owner
+        attends it from the first moment they are near again. Once an object has been found
+        left, a stranger standing beside it does not end the alert; its owner, or taking the
+        object away, does.
+        """
         distance = self.config.owner_distance
         box = item.candidate.box
         if item.owner_track_id is None:
             item.owner_track_id = people.nearest(box, distance)
+        near = people.near(box, distance)
+        item.near = {
+            track: _standing(item.near.get(track), at, foot, height)
+            for track, (foot, height) in near.items()
+        }
+        owner_near = item.owner_track_id is not None and item.owner_track_id in near
         if item.owner_track_id is not None:
-            if people.is_near(item.owner_track_id, box, distance):
+            if owner_near:
                 item.owner_left_at = None
             elif item.owner_left_at is None:
                 item.owner_left_at = at
-        if people.anyone_near(box, distance):
+        attend = timedelta(seconds=self.config.attend_s)
+        standing_by = (at - standing.since >= attend for standing in item.near.values())
+        staying = not item.alerted and any(standing_by)
+        if owner_near or staying:
             item.unattended_since = None
         elif item.unattended_since is None:
             item.unattended_since = at
 
     def _verdict(self, at: datetime) -> AbandonedVerdict:
         still = timedelta(seconds=self.config.still_s)
+        unseen = timedelta(seconds=_UNSEEN_S)
         alerting = [
             item
             for item in self._items.values()
             if item.unattended_since is not None
             and at - max(item.still_since, item.unattended_since) >= still
+            and at - item.seen_at <= unseen
         ]
+        for item in alerting:
+            item.alerted = True
         if not alerting:
             return AbandonedVerdict(False, Detections.empty())
         objects = Detections.of(
@@ -274,6 +346,16 @@ class AbandonedObjectRule:
             [item.candidate.track_id for item in alerting],
         )
         return AbandonedVerdict(True, objects, tuple(_report(item) for item in alerting))
+
+
+def _standing(
+    before: _Standing | None, at: datetime, foot: tuple[float, float], height: float
+) -> _Standing:
+    """A near person's standing: kept while they stay put, begun again once they walk on."""
+    if before is None:
+        return _Standing(at, foot)
+    moved = np.hypot(foot[0] - before.foot[0], foot[1] - before.foot[1])
+    return before if moved <= _STANDING_MOVE * height else _Standing(at, foot)
 
 
 def _report(item: _Item) -> AbandonedItem:

@@ -43,6 +43,13 @@ class AbandonedObjectRuleConfig(RuleBase):
         "in heights of that person's box (so it scales with distance from the camera), "
         "edge to edge. Default 1.0.",
     )
+    attend_s: float = Field(
+        3.0,
+        ge=0,
+        description="Someone other than the owner attends the object once they have stayed "
+        "within owner_distance of it this long, seconds; a passer-by who is near for less "
+        "does not restart its clock. Default 3.",
+    )
     use_static_foreground: bool = Field(
         True,
         description="Also alert on static regions of the picture (things that arrived and "

@@ -44,9 +44,10 @@ def test_a_bag_left_alone_raises_an_abandoned_object_alert() -> None:
     rules = CameraRules("cam", camera(rule), "UTC")
     events: list[AlertEvent] = []
     for t in times(0, 20):
-        bag = make_track(5, (500.0, 700.0), size=(40.0, 30.0), label="backpack")
-        owner = [make_track(1, (540.0 + 100 * t, 700.0))] if t < 6 else []
-        events += rules.step(make_frame(t, bag, *owner))
+        # Put down at 2 s (a bag there from the first look would be scenery); owner walks off.
+        bag = [make_track(5, (500.0, 700.0), size=(40.0, 30.0), label="backpack")] if t >= 2 else []
+        owner = [make_track(1, (540.0 + 100 * max(0.0, t - 2), 700.0))] if t < 8 else []
+        events += rules.step(make_frame(t, *bag, *owner))
     assert [event.type for event in events] == [AlertType.NEW]
     assert isinstance(events[0].objects, Detections)
     assert events[0].objects.label.tolist() == ["backpack"]

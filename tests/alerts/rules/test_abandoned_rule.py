@@ -144,8 +144,32 @@ def test_alert_ends_once_the_bag_is_gone() -> None:
         return left_behind(t) if t < 30.0 else []
 
     events = alert_events(rule(still_s=15.0), scene_frames(times(0, 50), taken_at_30))
-    # Unseen objects keep their state for 5 s; then clear_s (5 s) ends the alert.
-    assert events == [(21.8, AlertType.NEW), (39.8, AlertType.END)]
+    # An object unseen for a second holds its alert no longer; clear_s (5 s) then ends it.
+    assert events == [(21.8, AlertType.NEW), (35.8, AlertType.END)]
+
+
+def test_passers_by_do_not_restart_the_clock() -> None:
+    """From 8 s on, someone walks past the left bag every 4 s (a platform, a pavement)."""
+
+    def platform(t: float) -> list[TrackSpec]:
+        passers = []
+        if t >= 8.0:
+            index, into = divmod(t - 8.0, 4.0)
+            passers = [person(100 + int(index), 300.0 + into * 150.0)]
+        return left_behind(t) + passers
+
+    found = first_active(rule(still_s=15.0), scene_frames(times(0, 40), platform))
+    assert found is not None and found[0] == pytest.approx(21.8)
+
+
+def test_a_stranger_standing_by_the_left_bag_does_not_end_its_alert_but_its_owner_does() -> None:
+    def visited(t: float) -> list[TrackSpec]:
+        stranger = [person(STRANGER, 470.0)] if 25.0 <= t < 35.0 else []
+        owner = [person(OWNER, 500.0)] if t >= 40.0 else []
+        return [*left_behind(t), *stranger, *owner]
+
+    events = alert_events(rule(still_s=15.0), scene_frames(times(0, 60), visited))
+    assert events == [(21.8, AlertType.NEW), (44.8, AlertType.END)]
 
 
 # Static foreground: things no detector names.
@@ -306,3 +330,22 @@ def test_a_bag_left_on_real_footage_raises_one_alert(shared: Path, detector: Yol
     assert PUT_DOWN_S + config.still_s <= seconds <= PUT_DOWN_S + config.still_s + 6.0
     (box,) = alert.objects.xyxy.tolist()
     assert box_overlap(box, BAG_XYXY) >= 0.8
+
+
+def test_an_object_there_from_the_first_look_is_scenery_but_a_bag_left_beside_it_is_not() -> None:
+    """A utility box the detector takes for a suitcase stands there from the start; at 20 s
+    someone leaves a bag beside it and walks off at 23 s."""
+    box = make_track(9, (300.0, 500.0), size=(60.0, 80.0), label="suitcase", score=0.7)
+
+    def street(t: float) -> list[TrackSpec]:
+        if t < 20.0:
+            return [box]
+        owner_x = 380.0 + max(0.0, t - 23.0) * 100.0
+        owner = [person(OWNER, owner_x)] if owner_x < 1000.0 else []
+        return [box, bag((350.0, 500.0)), *owner]
+
+    events = alert_events(rule(still_s=15.0), scene_frames(times(0, 60), street))
+    assert [kind for _, kind in events] == [AlertType.NEW]
+    found = first_active(rule(still_s=15.0), scene_frames(times(0, 60), street))
+    assert found is not None
+    assert list(found[1].objects.track_id) == [BAG]
