@@ -172,6 +172,12 @@ class DetectConfig(Strict):
     tiling: TilingConfig | None = Field(
         None, description="Also detect on overlapping tiles, for small, distant objects."
     )
+    enhance: Literal["none", "low_light", "thermal", "auto"] = Field(
+        "none",
+        description="Picture preprocessing before detection: low_light (CLAHE on luma), "
+        "thermal (a white-hot thermal camera: equalised and inverted), auto (low_light while "
+        "the picture is dark) or none. Default none.",
+    )
 
     @field_validator("imgsz")
     @classmethod

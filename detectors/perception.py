@@ -14,6 +14,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from config.schema import CameraConfig, DetectConfig
+from detectors.enhance import PictureEnhancer
 from detectors.gate import DetectionGate, GateSettings
 from detectors.motion import MotionDetector, MotionSettings
 from detectors.observation import Detections, Observation
@@ -91,6 +92,7 @@ class CameraPerception:
         config = camera.detect
         self.settings = DetectSettings(config.labels, config.confidence, config.imgsz)
         self.grid = tile_grid(config)
+        self.enhance = PictureEnhancer(config.enhance)
         gate = config.motion_gate
         self.motion = MotionDetector(
             MotionSettings(threshold=gate.threshold, min_area_fraction=gate.min_area_fraction)
@@ -119,7 +121,8 @@ class CameraPerception:
         self.seconds["motion"] += gated - started
         if not detect:
             return PendingFrame(frame, None)
-        detections = self._detect(frame.image, self.settings, ObjectTracker.LOW_SCORE, self.grid)
+        picture = self.enhance(frame.image)
+        detections = self._detect(picture, self.settings, ObjectTracker.LOW_SCORE, self.grid)
         self.seconds["detect"] += time.perf_counter() - gated
         return PendingFrame(frame, detections)
 

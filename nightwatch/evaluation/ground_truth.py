@@ -19,6 +19,7 @@ import numpy as np
 from tqdm import tqdm
 
 from config.schema import CameraConfig
+from detectors.enhance import PictureEnhancer
 from detectors.perception import tile_grid
 from detectors.yolo import DetectSettings, YoloDetector
 from ingest.images import read_image
@@ -90,11 +91,13 @@ def score_people(
     detect = camera.detect
     settings = DetectSettings(("person",), detect.confidence, detect.imgsz)
     grid = tile_grid(detect)
+    enhance = PictureEnhancer(detect.enhance)
     score, elapsed = Score(), 0.0
     bar = tqdm(frames, desc=progress, unit="frame", disable=progress is None, file=sys.stderr)
     for truth in bar:
         image = read_image(truth.image_path)
         started = time.perf_counter()
+        image = enhance(image)
         if grid is None:
             found = detector.detect(image, settings)
         else:
