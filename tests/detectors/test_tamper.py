@@ -222,3 +222,33 @@ def test_a_camera_re_aimed_for_good_becomes_the_new_view(indoor: Clip) -> None:
     moved = times_with(indoor, signals, TamperCondition.MOVED)
     assert moved[0] <= START_S + 1.0
     assert START_S + 19.0 <= max(t for t in moved if t < STOP_S) <= START_S + 21.0
+
+
+def infrared(image: Image, seconds: float) -> Image:
+    """The camera's night mode: colour gone, the IR lamp lifting the picture, more noise."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    lifted = np.clip(grey * 1.6 + 25.0, 0, 255).astype(np.uint8)
+    return noisy(cv2.cvtColor(lifted, cv2.COLOR_GRAY2BGR), seconds, sigma=6.0)
+
+
+def dim(image: Image) -> Image:
+    """Evening: the picture at a third of its daylight brightness."""
+    return (image * 0.35).astype(np.uint8)
+
+
+def test_a_switch_to_infrared_night_mode_raises_nothing(indoor: Clip) -> None:
+    """In the evening the camera switches to its IR night mode from 40 s to 100 s, and back."""
+    evening = [(seconds, dim(image)) for seconds, image in indoor]
+    signals = watch(evening, infrared)
+    assert [found.conditions for found in signals if found.conditions & VIEW_CONDITIONS] == []
+    before, during = signals[int(35 * FPS)], signals[int(45 * FPS)]
+    assert during.luma > 1.8 * before.luma  # the jump in brightness is real
+
+
+def test_a_lens_covered_at_night_is_still_reported(indoor: Clip) -> None:
+    """In IR night mode from the start, a hand covers the lens from 40 s to 100 s."""
+    night = [(seconds, infrared(dim(image), seconds)) for seconds, image in indoor]
+    signals = watch(night, hand_cover)
+    covered = times_with(night, signals, TamperCondition.COVERED)
+    stretch = [seconds for seconds, _ in night if START_S + 2 <= seconds < STOP_S]
+    assert len(covered) >= 0.9 * len(stretch)
