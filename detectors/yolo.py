@@ -11,19 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from detectors.observation import Detections
 from detectors.tiling import TileGrid, combine, crops
+from detectors.weights import ModelError, check_path, export_shape, openvino_xml
 from ingest.frame import Image
 
 log = logging.getLogger(__name__)
-
-WEIGHT_SUFFIXES = (".pt", ".onnx", ".engine", ".torchscript", ".tflite", ".mlpackage")
-
-
-class ModelError(Exception):
-    """Weights that cannot be loaded; the message says what to change."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,39 +27,6 @@ class DetectSettings:
     labels: tuple[str, ...]
     confidence: float
     imgsz: int
-
-
-def _check_path(path: str) -> None:
-    candidate = Path(path)
-    is_bare_name = "/" not in path and not candidate.exists()
-    if candidate.is_dir():
-        if not any(candidate.glob("*.xml")) and not any(candidate.glob("*.mlmodel")):
-            raise ModelError(
-                f"model folder {path} holds no OpenVINO .xml; point model.path at a "
-                "*_openvino_model folder exported by Ultralytics"
-            )
-        return
-    if not is_bare_name and not candidate.exists():
-        raise ModelError(f"model file {path} does not exist; check model.path")
-    if candidate.suffix not in WEIGHT_SUFFIXES:
-        known = ", ".join(WEIGHT_SUFFIXES)
-        raise ModelError(
-            f"model {path!r} is not a format Ultralytics loads (known: {known}, "
-            "or an OpenVINO folder); set model.path to one of those"
-        )
-
-
-def _max_batch(path: str) -> int:
-    """How many images one forward pass takes: exports with a fixed batch say so in metadata."""
-    if path.endswith(".pt"):
-        return 16
-    metadata_file = Path(path) / "metadata.yaml"
-    if not metadata_file.is_file():
-        return 1
-    metadata = yaml.safe_load(metadata_file.read_text(encoding="utf-8")) or {}
-    if (metadata.get("args") or {}).get("dynamic"):
-        return 16
-    return int(metadata.get("batch") or 1)
 
 
 class _InferRequestCall:
@@ -104,14 +65,6 @@ class _ThroughputModel:
         return _InferRequestCall(self._compiled.create_infer_request())
 
 
-def _openvino_xml(path: str, device: str) -> Path | None:
-    """The .xml of an OpenVINO model folder run on the CPU, else None."""
-    folder = Path(path)
-    if device != "cpu" or not folder.is_dir():
-        return None
-    return next(iter(sorted(folder.glob("*.xml"))), None)
-
-
 class YoloDetector:
     """A loaded YOLO model. Thread-compatible: one caller at a time; `lanes` for more."""
 
@@ -131,7 +84,7 @@ class YoloDetector:
                 f"{requests} pictures at once is not possible; set model.requests to 1 or more, "
                 "or leave it out to let OpenVINO choose"
             )
-        _check_path(path)
+        check_path(path)
         # Ultralytics prints its info lines to stdout, which would mix with `--json` output.
         os.environ.setdefault("YOLO_VERBOSE", "False")
         from ultralytics import YOLO  # deferred: importing it costs seconds
@@ -148,13 +101,13 @@ class YoloDetector:
         except Exception as error:  # Ultralytics raises many types for unreadable weights
             raise ModelError(f"cannot load model {path!r}: {error}") from error
         self._device = device
-        self.max_batch = _max_batch(path)
+        self.max_batch, self.fixed_imgsz = export_shape(path)
         self.names: dict[int, str] = {
             int(key): str(value) for key, value in self._model.names.items()
         }
         self._ids_by_label = {label: class_id for class_id, label in self.names.items()}
         self._throughput = throughput
-        xml = _openvino_xml(path, device)
+        xml = openvino_xml(path, device)
         if throughput is None and xml is not None and requests != 1:
             self._throughput = _ThroughputModel(xml, requests)
         if self._throughput is not None and not self._use_request(self._throughput.request()):
@@ -261,7 +214,7 @@ class PoseModel:
     (calls take turns: it runs for a few candidate people, not on every frame)."""
 
     def __init__(self, path: str, device: str = "cpu") -> None:
-        _check_path(path)
+        check_path(path)
         os.environ.setdefault("YOLO_VERBOSE", "False")
         from ultralytics import YOLO
 

@@ -62,7 +62,8 @@ def _at_least_one(text: str) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from config.schema import MqttConfig
-    from detectors.yolo import ModelError, YoloDetector
+    from detectors.weights import ModelError
+    from detectors.yolo import YoloDetector
     from nightwatch.bench import bench, bench_camera, human_report, report_json
 
     camera = bench_camera(args.source)
@@ -98,7 +99,8 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _bench_live(args: argparse.Namespace) -> int:
-    from detectors.yolo import ModelError, YoloDetector
+    from detectors.weights import ModelError
+    from detectors.yolo import YoloDetector
     from nightwatch.bench_live import as_dict, bench_live, live_config
 
     if args.config:

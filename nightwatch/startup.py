@@ -9,7 +9,8 @@ from alerts.store import Store, StoreUnavailableError, open_configured_store
 from config.errors import ConfigError, ConfigIssue
 from config.loader import KeyPath, LoadedConfig
 from config.schema import NightwatchConfig
-from detectors.yolo import ModelError, PoseModel, YoloDetector
+from detectors.weights import ModelError
+from detectors.yolo import PoseModel, YoloDetector
 
 
 def load_detector(loaded: LoadedConfig) -> YoloDetector:
@@ -20,7 +21,27 @@ def load_detector(loaded: LoadedConfig) -> YoloDetector:
     except ModelError as error:
         raise ConfigError([loaded.issue(("model", "path"), str(error))]) from error
     check_labels(loaded, list(detector.names.values()))
+    check_input_size(loaded, detector.fixed_imgsz)
     return detector
+
+
+def check_input_size(loaded: LoadedConfig, fixed: int | None) -> None:
+    """A model exported with a fixed input runs at that size whatever detect.imgsz asks."""
+    if fixed is None:
+        return
+    issues = [
+        loaded.issue(
+            ("cameras", name, "detect", "imgsz"),
+            f"the model {loaded.config.model.path} was exported with a fixed {fixed}x{fixed} "
+            f"input, so it cannot run at {camera.detect.imgsz}",
+            fix=f"set imgsz to {fixed} (use detect.tiling for small, distant people), or "
+            "export the model at this size or with dynamic=True",
+        )
+        for name, camera in loaded.config.cameras.items()
+        if camera.detect.imgsz != fixed
+    ]
+    if issues:
+        raise ConfigError(issues)
 
 
 def load_pose_model(loaded: LoadedConfig) -> PoseModel | None:

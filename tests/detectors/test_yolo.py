@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from detectors.observation import Detections
-from detectors.yolo import DetectSettings, ModelError, ObjectTracker, YoloDetector
+from detectors.weights import ModelError
+from detectors.yolo import DetectSettings, ObjectTracker, YoloDetector
 from ingest.frame import Image
 
 PEOPLE = DetectSettings(labels=("person",), confidence=0.35, imgsz=640)

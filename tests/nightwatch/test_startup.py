@@ -11,7 +11,7 @@ import yaml
 from config.errors import ConfigError
 from config.loader import LoadedConfig, load_config
 from detectors.yolo import YoloDetector
-from nightwatch.startup import check_labels, load_detector
+from nightwatch.startup import check_input_size, check_labels, load_detector
 from tests.support.factories import camera_config, intrusion_rule, line_of, nightwatch_config
 from tests.support.process import run_cli, write_config
 
@@ -63,6 +63,25 @@ def test_a_rule_label_that_is_not_detected_is_refused(
     assert issue.path == "cameras.gate.rules.0.labels"
     assert "['car'] are not detected on this camera" in issue.message
     assert issue.fix == "add them to cameras.gate.detect.labels"
+
+
+def test_an_input_size_a_fixed_export_cannot_run_is_refused(
+    tmp_path: Path, detector: YoloDetector, model_path: Path
+) -> None:
+    """The shared OpenVINO export takes 640x640 only: 1280 would silently run at 640."""
+    config = config_with(["person"], ["person"], str(model_path))
+    config["cameras"]["gate"]["detect"]["imgsz"] = 1280
+    loaded, text = load(tmp_path, config)
+    assert detector.fixed_imgsz == 640
+
+    with pytest.raises(ConfigError) as raised:
+        check_input_size(loaded, detector.fixed_imgsz)
+
+    (issue,) = raised.value.issues
+    assert (issue.path, issue.line) == ("cameras.gate.detect.imgsz", line_of(text, "1280"))
+    assert "fixed 640x640 input, so it cannot run at 1280" in issue.message
+    assert issue.fix is not None and "detect.tiling" in issue.fix
+    check_input_size(loaded, None)  # weights that take any size: nothing to refuse
 
 
 def test_missing_weights_stop_start_up_naming_model_path(tmp_path: Path) -> None:
