@@ -13,7 +13,8 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from config.schema import CameraConfig, DetectConfig
+from config.detect import DetectConfig
+from config.schema import CameraConfig
 from detectors.enhance import PictureEnhancer
 from detectors.gate import DetectionGate, GateSettings
 from detectors.motion import MotionDetector, MotionSettings

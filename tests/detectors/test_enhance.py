@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from config.schema import DetectConfig
+from config.detect import DetectConfig
 from detectors.enhance import PictureEnhancer
 
 
