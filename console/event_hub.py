@@ -76,6 +76,8 @@ class EventHub:
         subscription = Subscription(asyncio.get_running_loop(), self.queue_size)
         with self._lock:
             self._subscriptions.add(subscription)
+            if self.closed:  # subscribed after the close: end at once
+                subscription.offer(_CLOSED)
         try:
             yield subscription
         finally:
@@ -92,6 +94,8 @@ class EventHub:
                 subscription.loop.call_soon_threadsafe(subscription.offer, message)
 
     def close(self) -> None:
-        """End every stream (before the server stops, so it need not wait for them)."""
-        self.closed = True
+        """End every stream once it has sent what was published before (before the server
+        stops, so it need not wait for them)."""
+        with self._lock:
+            self.closed = True
         self.publish(_CLOSED)

@@ -50,7 +50,7 @@ async def _stream(principal: Principal, hub: EventHub) -> AsyncIterator[str]:
     # event can fall between its connecting and its listening.
     with hub.subscribe() as subscription:
         yield "retry: 2000\n\n"
-        while not hub.closed:
+        while True:  # until the hub's close, queued behind what was published before it
             try:
                 message = await subscription.next(KEEPALIVE_S)
             except EOFError:
