@@ -29,11 +29,10 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from alerts.rules.base import Verdict, watched
+from alerts.rules.boxes import Box, box_of, centre, covered_share, iou
 from alerts.zones import Zone
 from config.rules.abandoned import AbandonedObjectRuleConfig
 from detectors.observation import Detections, Observation, SceneSignals
-
-Box = tuple[float, float, float, float]
 
 PERSON = "person"
 STATIC_LABEL = "static_object"
@@ -226,14 +225,14 @@ class AbandonedObjectRule:
 
     def _is_scenery(self, box: Box) -> bool:
         scenery = self._scenery or []
-        return any(_iou(box, known) >= _MATCH_IOU for known in scenery)
+        return any(iou(box, known) >= _MATCH_IOU for known in scenery)
 
     def _candidates(self, observation: Observation, scene: SceneSignals | None) -> list[_Candidate]:
         objects = watched(
             observation.tracks, self.config, self.zone, observation.width, observation.height
         )
         found = [
-            _Candidate(_box(xyxy), str(label), int(track_id), float(score), None)
+            _Candidate(box_of(xyxy), str(label), int(track_id), float(score), None)
             for xyxy, label, track_id, score in zip(
                 objects.xyxy, objects.label, objects.track_id, objects.score, strict=True
             )
@@ -244,10 +243,10 @@ class AbandonedObjectRule:
 
     def _static_candidates(self, observation: Observation, scene: SceneSignals) -> list[_Candidate]:
         """Static regions in the zone that no detection (of any label) explains."""
-        detected = [_box(xyxy) for xyxy in observation.tracks.xyxy]
+        detected = [box_of(xyxy) for xyxy in observation.tracks.xyxy]
         kept: list[_Candidate] = []
         for region in scene.static_regions:
-            explained = any(_covered_share(region.xyxy, box) >= _COVER_SHARE for box in detected)
+            explained = any(covered_share(region.xyxy, box) >= _COVER_SHARE for box in detected)
             if explained or region.area_px < self.config.min_area_px:
                 continue
             if self._watches(region.xyxy, observation):
@@ -268,7 +267,7 @@ class AbandonedObjectRule:
             for key, item in free.items():
                 if item.candidate.track_id == candidate.track_id:
                     return key
-        overlaps = {key: _iou(candidate.box, item.candidate.box) for key, item in free.items()}
+        overlaps = {key: iou(candidate.box, item.candidate.box) for key, item in free.items()}
         best = max(overlaps, key=overlaps.__getitem__, default=None)
         return best if best is not None and overlaps[best] >= _MATCH_IOU else None
 
@@ -277,16 +276,16 @@ class AbandonedObjectRule:
         if candidate.static_age_s is not None:
             still_since = at - timedelta(seconds=candidate.static_age_s)
         owner = people.nearest(candidate.box, _OWNER_SEARCH * self.config.owner_distance)
-        return _Item(candidate, _centre(candidate.box), at, still_since, None, owner)
+        return _Item(candidate, centre(candidate.box), at, still_since, None, owner)
 
     def _follow(self, item: _Item, candidate: _Candidate, at: datetime) -> None:
         """Take this frame's sighting; a move beyond the allowance restarts the still clock."""
-        centre = _centre(candidate.box)
+        middle = centre(candidate.box)
         allowance = self.config.still_move_fraction * max(
             candidate.box[2] - candidate.box[0], candidate.box[3] - candidate.box[1]
         )
-        if np.hypot(centre[0] - item.anchor[0], centre[1] - item.anchor[1]) > allowance:
-            item.anchor, item.still_since = centre, at
+        if np.hypot(middle[0] - item.anchor[0], middle[1] - item.anchor[1]) > allowance:
+            item.anchor, item.still_since = middle, at
         if candidate.static_age_s is not None:
             # The region's own age restarts when the thing in it changed.
             item.still_since = max(item.still_since, at - timedelta(seconds=candidate.static_age_s))
@@ -371,33 +370,3 @@ def _report(item: _Item) -> AbandonedItem:
         owner_track_id=item.owner_track_id,
         owner_left_at=item.owner_left_at,
     )
-
-
-def _box(xyxy: np.ndarray) -> Box:
-    x1, y1, x2, y2 = (float(value) for value in xyxy)
-    return (x1, y1, x2, y2)
-
-
-def _centre(box: Box) -> tuple[float, float]:
-    return ((box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0)
-
-
-def _area(box: Box) -> float:
-    return max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0)
-
-
-def _intersection(first: Box, second: Box) -> float:
-    top_left = (max(first[0], second[0]), max(first[1], second[1]))
-    return _area((*top_left, min(first[2], second[2]), min(first[3], second[3])))
-
-
-def _iou(first: Box, second: Box) -> float:
-    shared = _intersection(first, second)
-    union = _area(first) + _area(second) - shared
-    return shared / union if union > 0 else 0.0
-
-
-def _covered_share(region: Box, box: Box) -> float:
-    """How much of `region` the detection `box` covers, 0-1."""
-    area = _area(region)
-    return _intersection(region, box) / area if area > 0 else 0.0
