@@ -226,10 +226,13 @@ def test_a_stream_read_too_slowly_skips_groups_of_pictures_and_stays_live(
         time.sleep(0.06)  # the work: twice the 33 ms the stream leaves per picture
 
     stream = StreamReader("slow", settings.source, settings, lambda: None, None, handle)
+    started = time.monotonic()
     stream.start()
     try:
         wait_until(lambda: stream.skipped_gops >= 2, 60, "groups of pictures skipped")
         wait_until(lambda: len(lags) >= 200, 60, "pictures handed on")
+        status = stream.stream_status()
+        handed_on_fps = len(lags) / (time.monotonic() - started)
     finally:
         stream.stop(5)
 
@@ -237,5 +240,6 @@ def test_a_stream_read_too_slowly_skips_groups_of_pictures_and_stays_live(
     # The allowance plus one picture's work at most, where without skipping the lag would
     # have grown by a second for every second read.
     assert max(lags) <= 0.5 + 0.2
-    status = stream.stream_status()
-    assert status.source_fps == pytest.approx(30, abs=5)
+    # The status gives the rate the stream sends at (30 fps, less when the machine is busy),
+    # not the rate the slow work takes pictures at (at most 16 a second).
+    assert status.source_fps > handed_on_fps
