@@ -266,6 +266,9 @@ def test_configuration() -> None:
     assert config.use_static_foreground and config.rule_name == "abandoned_object"
     with pytest.raises(ValidationError, match="owner_distance"):
         AbandonedObjectRuleConfig.model_validate({"owner_distance": -1})
+    assert config.attend_s == 3.0
+    with pytest.raises(ValidationError, match="attend_s"):
+        AbandonedObjectRuleConfig.model_validate({"attend_s": -2})
     settings = static_settings(AbandonedObjectRuleConfig(min_area_px=900, forget_after_s=600))
     assert settings.min_area_px == 900.0 and settings.absorb_after_s == 600.0
 
