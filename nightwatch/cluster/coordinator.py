@@ -7,6 +7,11 @@ while its process still runs), so the work runs under a lock held in the databas
 incarnation waits until the first one's connection is gone. Everything it needs is in the
 database (messages not yet delivered, dispatches and their deadlines), so a new incarnation
 takes up where the old one stopped.
+
+An incarnation that cannot reach the database for RELOCATE_AFTER_S leaves its node: it ends
+its process, and Ray, spreading, starts it again on another one. Otherwise a node without a
+route to the database (placed there on a restart or a new configuration) would hold the
+cluster's only drain and leave every message waiting.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +36,7 @@ from config.schema import NightwatchConfig
 log = logging.getLogger(__name__)
 LOCK = "coordinator"
 RETRY_S = 5.0
+RELOCATE_AFTER_S = 30.0
 
 
 class Coordinator:
@@ -61,13 +68,19 @@ class Coordinator:
         self._thread.join(30)
 
     def _run(self) -> None:
+        unreachable_since: float | None = None
         while not self._stopping.is_set():
             try:
                 store = open_configured_store(self._config.storage)
             except StoreUnavailableError as error:
                 self._state = f"waiting for the database: {error}"
+                now = time.monotonic()
+                unreachable_since = unreachable_since or now
+                if now - unreachable_since >= RELOCATE_AFTER_S:
+                    self._leave_node(error)
                 self._stopping.wait(RETRY_S)
                 continue
+            unreachable_since = None
             try:
                 self._state = "waiting for the lock (another incarnation runs)"
                 with store.database.exclusive(LOCK):
@@ -77,6 +90,19 @@ class Coordinator:
                 self._stopping.wait(RETRY_S)
             finally:
                 store.close()
+
+    def _leave_node(self, error: StoreUnavailableError) -> None:
+        """End this process so that Ray restarts the coordinator elsewhere (an exit Ray did
+        not ask for counts as a failure; the actor's restarts are unlimited)."""
+        log.error(
+            "coordinator: node %s has not reached the database for %.0f s (%s); leaving it "
+            "so that another node takes the coordinator",
+            self.node,
+            RELOCATE_AFTER_S,
+            error,
+        )
+        logging.shutdown()
+        os._exit(3)
 
     def _serve(self, store: Store) -> None:
         """Run the singletons until asked to stop."""

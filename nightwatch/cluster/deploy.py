@@ -127,8 +127,9 @@ def start(loaded: LoadedConfig, address: str) -> Deployment:
     digest = config_digest(text)
     deployment = Deployment(address)
     nodes = cluster_nodes()
-    coordinator = (text, loaded.file, digest)
-    _ensure(COORDINATOR, Coordinator, coordinator, singleton_placement(), digest, deployment)
+    singletons = coordinator_digest(config)
+    coordinator = (text, loaded.file, singletons)
+    _ensure(COORDINATOR, Coordinator, coordinator, singleton_placement(), singletons, deployment)
     if config.cluster.console is not None:
         arguments = (text, loaded.file, config.cluster.namespace, digest)
         placement = singleton_placement(config.cluster.console_labels)
@@ -149,6 +150,14 @@ def start(loaded: LoadedConfig, address: str) -> Deployment:
             _remove(actor_name, config.cluster.namespace)
             deployment.removed.append(actor_name)
     return deployment
+
+
+def coordinator_digest(config: NightwatchConfig) -> str:
+    """The fingerprint of what the coordinator reads: everything but the cameras, of which it
+    needs only the locations its escalation orders name: new zones or rules leave it running."""
+    shared = config.model_dump(mode="json", exclude={"cameras"})
+    shared["cameras"] = {name: camera.location for name, camera in config.cameras.items()}
+    return config_digest(json.dumps(shared, sort_keys=True))
 
 
 def camera_digest(config: NightwatchConfig, camera: str) -> str:

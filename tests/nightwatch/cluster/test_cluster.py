@@ -150,8 +150,16 @@ def test_the_county_rides_out_a_dead_node_a_restarted_head_and_a_node_without_th
     site.add_camera("isolated", isolated)
     again = site.run("start")
     assert "camera isolated" not in again.stderr, again.stderr
+    placed_on = ((site.status() or {}).get("coordinator") or {}).get("node")
     refused = wait_until(lambda: _state_of(site, "isolated", "refused"), 120, "a refusal")
     assert "cannot reach the database" in (refused["error"] or "")
+    # The new camera's location replaced the coordinator; wherever Ray put it, it ends up
+    # draining from a node that reaches the database.
+    isolated_node = refused["node"]
+    coordinator = wait_until(lambda: _coordinator_running(site), 180, "the coordinator running")
+    assert coordinator["node"] != isolated_node, coordinator
+    where = "the node without the database" if placed_on == isolated_node else "a node with it"
+    print(f"coordinator replaced on {where}; runs on {coordinator['node'][:8]}")
 
     # Stopped: nothing the store kept was lost, no step escalated twice, the log verifies.
     final = site.status()
@@ -183,6 +191,11 @@ def _state_of(site: ClusterSite, camera: str, state: str) -> dict[str, Any] | No
         if item["name"] == camera and item["state"] == state:
             return dict(item)
     return None
+
+
+def _coordinator_running(site: ClusterSite) -> dict[str, Any] | None:
+    coordinator = (site.status() or {}).get("coordinator")
+    return dict(coordinator) if coordinator and coordinator["state"] == "running" else None
 
 
 def _message_id(payload: bytes) -> str | None:
