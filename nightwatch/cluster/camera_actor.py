@@ -64,6 +64,7 @@ class CameraActor:
         """The camera, its node, this process and its state (the camera status' state once
         it runs: online while frames arrive)."""
         status = self.status()
+        pipeline = self._pipeline
         return {
             "camera": self.camera,
             "node": self.node,
@@ -72,6 +73,7 @@ class CameraActor:
             "error": status.error if status is not None else self._error,
             "restarted": self.restarted,
             "config_digest": self.config_digest,
+            "frames_analysed": pipeline.stats.frames_analysed if pipeline is not None else 0,
         }
 
     def status(self) -> CameraStatus | None:

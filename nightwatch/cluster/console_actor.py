@@ -9,6 +9,7 @@ produced them still being there.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -96,7 +97,20 @@ class ClusterFeed:
         return unsubscribe
 
     def figures(self) -> PipelineFigures:
-        return PipelineFigures(0, 0, 0, 0, None, None, True, 0)
+        """The frames the cameras analysed, summed over their actors (each counts since it
+        last started); the other counters live in the camera processes and read zero here."""
+        asked: list[Any] = []
+        for item in ray.util.list_named_actors(all_namespaces=True):
+            name = str(item.get("name")) if isinstance(item, dict) else ""
+            if item.get("namespace") == self.namespace and name.startswith(CAMERA_PREFIX):
+                with contextlib.suppress(ValueError):
+                    asked.append(ray.get_actor(name, namespace=self.namespace).figures.remote())
+        ready, _ = ray.wait(asked, num_returns=len(asked), timeout=ASK_TIMEOUT_S)
+        frames = 0
+        for reference in ready:
+            with contextlib.suppress(ray.exceptions.RayError):
+                frames += int(ray.get(reference, timeout=0)["frames_analysed"])
+        return PipelineFigures(frames, 0, 0, 0, None, None, True, 0)
 
     def _on_message(self, message: InboundMessage) -> None:
         event: AlertPayload | CameraStatus | None = None

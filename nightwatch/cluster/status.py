@@ -1,7 +1,8 @@
 """`nightwatch cluster status`: the nodes, what each runs, and every camera's state.
 
 The JSON: {"nodes": [{"id", "address", "labels", "pids", "cameras"}],
-"cameras": [{"name", "node", "state", "error"}], "coordinator": {...}, "console": {...}};
+"cameras": [{"name", "node", "state", "error", "frames_analysed"}], "coordinator": {...},
+"console": {...}}; `frames_analysed` counts since the camera's actor (re)started;
 `state` is the camera status' state (online while frames arrive), or `pending` while its
 actor has no node (moving after a node died, or no node has room or the labels it needs),
 `starting`, or `refused` when its node cannot reach the database.
@@ -35,6 +36,7 @@ def cluster_status(namespace: str) -> dict[str, Any]:
             "node": (answers.get(name) or {}).get("node"),
             "state": (answers.get(name) or {}).get("state", "pending"),
             "error": (answers.get(name) or {}).get("error"),
+            "frames_analysed": (answers.get(name) or {}).get("frames_analysed"),
         }
         for name in sorted(names)
         if name.startswith(CAMERA_PREFIX)
