@@ -48,7 +48,7 @@ class WebhookJob:
     """A stored POST still to make; `attempts` made so far."""
 
     id: int
-    dispatch_id: str
+    subject: str  # the dispatch or case it reports on; its audit records are filed there
     team: str
     url: str
     message_id: str

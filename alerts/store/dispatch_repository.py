@@ -164,7 +164,7 @@ def _record_step(
         )
     )
     add_messages(session, planned.messages, change.at)
-    add_webhooks(session, dispatch_id, planned.webhooks, change.at)
+    add_webhooks(session, dispatch_id, planned.webhooks, change.at, dispatch_id)
 
 
 def _events(session: Session, ids: Sequence[str]) -> dict[str, list[DispatchEventRow]]:

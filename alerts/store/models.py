@@ -8,7 +8,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, Dialect, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -230,9 +240,10 @@ class WebhookDeliveryRow(Base):
     __tablename__ = "webhook_deliveries"
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
-    dispatch_id: Mapped[str] = mapped_column(
+    dispatch_id: Mapped[str | None] = mapped_column(
         String(64), ForeignKey("dispatches.id", ondelete="CASCADE"), index=True
     )
+    subject: Mapped[str] = mapped_column(String(64), index=True)  # what its audit is filed under
     team: Mapped[str] = mapped_column(String(64))
     url: Mapped[str] = mapped_column(String(1024))
     message_id: Mapped[str] = mapped_column(String(64))
@@ -259,3 +270,59 @@ class WebhookAttemptRow(Base):
     status_code: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(String(512))
     duration_ms: Mapped[int]
+
+
+class CaseRow(Base):
+    """A follow-up case: a referral or a matter to come back to, open until closed with a
+    result; overdue once `due_at` passes, escalated to the supervisor once (`escalated_at`)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(256))
+    owner: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(8))
+    opened_by: Mapped[str] = mapped_column(String(128))
+    opened_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    escalated_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(128))
+    closed_at: Mapped[datetime | None]
+    result: Mapped[str | None] = mapped_column(String(2000))
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_cases_due", "state", "due_at"),
+        Index("ix_cases_owner", "owner", "state"),
+    )
+
+
+class CaseAlertRow(Base):
+    """An alert gathered into a case (an alert belongs to one case at most)."""
+
+    __tablename__ = "case_alerts"
+
+    case_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    alert_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    added_by: Mapped[str] = mapped_column(String(128))
+    added_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("alert_id", name="uq_case_alerts_alert"),)
+
+
+class CaseNoteRow(Base):
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(String(2000))

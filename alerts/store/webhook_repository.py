@@ -29,7 +29,7 @@ class WebhookAttempt:
 @dataclass(frozen=True, slots=True)
 class WebhookDelivery:
     id: int
-    dispatch_id: str
+    subject: str
     team: str
     url: str
     message_id: str
@@ -40,13 +40,20 @@ class WebhookDelivery:
 
 
 def add_webhooks(
-    session: Session, dispatch_id: str, requests: Sequence[WebhookRequest], now: datetime
+    session: Session,
+    subject: str,
+    requests: Sequence[WebhookRequest],
+    now: datetime,
+    dispatch_id: str | None = None,
 ) -> None:
-    """Queue POSTs inside the caller's transaction; the first is due at once."""
+    """Queue POSTs inside the caller's transaction; the first is due at once. `subject` is
+    the id they report on (a dispatch, a case, a report), under which their outcome is
+    audited; `dispatch_id` ties them to a dispatch, removed with it."""
     for request in requests:
         session.add(
             WebhookDeliveryRow(
                 dispatch_id=dispatch_id,
+                subject=subject,
                 team=request.team,
                 url=request.url,
                 message_id=request.message_id,
@@ -76,7 +83,7 @@ class WebhookRepository:
             rows = session.scalars(statement).all()
         return [
             WebhookJob(
-                row.id, row.dispatch_id, row.team, row.url, row.message_id, row.body, row.attempts
+                row.id, row.subject, row.team, row.url, row.message_id, row.body, row.attempts
             )
             for row in rows
         ]
@@ -121,14 +128,15 @@ class WebhookRepository:
                     "status_code": result.status_code,
                     "error": result.error,
                 }
-                chain.append(AuditEntry("nightwatch", f"webhook.{state}", job.dispatch_id, details))
+                chain.append(AuditEntry("nightwatch", f"webhook.{state}", job.subject, details))
 
-    def deliveries(self, dispatch_id: str) -> list[WebhookDelivery]:
-        """A dispatch's webhook deliveries with every attempt, oldest first."""
+    def deliveries(self, subject: str) -> list[WebhookDelivery]:
+        """The webhook deliveries reporting on `subject` (a dispatch or case id) with every
+        attempt, oldest first."""
         with self._database.reading() as session:
             rows = session.scalars(
                 select(WebhookDeliveryRow)
-                .where(WebhookDeliveryRow.dispatch_id == dispatch_id)
+                .where(WebhookDeliveryRow.subject == subject)
                 .order_by(WebhookDeliveryRow.id)
             ).all()
             attempts = session.scalars(
@@ -139,7 +147,7 @@ class WebhookRepository:
         return [
             WebhookDelivery(
                 row.id,
-                row.dispatch_id,
+                row.subject,
                 row.team,
                 row.url,
                 row.message_id,
