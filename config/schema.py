@@ -13,6 +13,7 @@ from config.common import Name, Strict
 from config.detect import DetectConfig
 from config.dispatch import DispatchConfig
 from config.rules import RuleConfig
+from config.rules.base import parse_window
 from config.storage import StorageConfig
 
 
@@ -20,6 +21,12 @@ class SiteConfig(Strict):
     name: str = Field("nightwatch", description="Site name shown in alerts and the console.")
     timezone: str = Field(
         "UTC", description="IANA time zone in which schedules are read, e.g. Asia/Shanghai."
+    )
+    shift: str = Field(
+        "20:00-24:00",
+        description="The night shift the shift report covers: a window HH:MM-HH:MM in the "
+        "site time zone, like a schedule's (may cross midnight; 24:00 is the end of the "
+        "day); a shift belongs to the date it starts on. Default 20:00-24:00.",
     )
 
     @field_validator("timezone")
@@ -31,6 +38,22 @@ class SiteConfig(Strict):
             raise ValueError(
                 f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai or UTC"
             ) from error
+        return value
+
+    @field_validator("shift")
+    @classmethod
+    def _valid_shift(cls, value: str) -> str:
+        try:
+            start, end = parse_window(value)
+        except ValueError as error:
+            raise ValueError(
+                f"{error}; write the shift as HH:MM-HH:MM, e.g. 20:00-24:00 or 22:00-06:00"
+            ) from None
+        if start == end:
+            raise ValueError(
+                f"shift {value!r} starts and ends at the same time; write a window of at "
+                "least one minute, e.g. 20:00-24:00"
+            )
         return value
 
 
