@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 from config.common import Name, Strict
 from config.detect import DetectConfig
 from config.dispatch import DispatchConfig
+from config.positions import MapConfig, PositionConfig, check_camera_positions
 from config.rules import RuleConfig
 from config.rules.base import parse_window
 from config.storage import StorageConfig
@@ -21,6 +22,9 @@ class SiteConfig(Strict):
     name: str = Field("nightwatch", description="Site name shown in alerts and the console.")
     timezone: str = Field(
         "UTC", description="IANA time zone in which schedules are read, e.g. Asia/Shanghai."
+    )
+    map: MapConfig | None = Field(
+        None, description="The wall's map: tiles or a site plan (config/positions.py); null: none."
     )
     shift: str = Field(
         "20:00-24:00",
@@ -286,6 +290,11 @@ class CameraConfig(Strict):
     )
     enabled: bool = Field(True, description="Set false to keep a camera configured but idle.")
     location: str = Field("", description="Where the camera is, for patrols.")
+    position: PositionConfig | None = Field(
+        None,
+        description="{lat, lon} in degrees, or {x, y} on the site plan; for the map and "
+        "nearest-team dispatch. Default null.",
+    )
     rtsp_transport: Literal["tcp", "udp"] = Field("tcp", description="RTSP transport.")
     loop: bool = Field(False, description="Video files: start again at the end.")
     pace: Literal["realtime", "fast"] = Field(
@@ -380,3 +389,8 @@ class NightwatchConfig(Strict):
         None, description="Patrol teams, rosters, routing and escalation; null: no dispatch."
     )
     cluster: ClusterConfig = Field(default_factory=ClusterConfig)
+
+    @model_validator(mode="after")
+    def _positions_fit_the_map(self) -> NightwatchConfig:
+        check_camera_positions(self.site.map, self.cameras)
+        return self
