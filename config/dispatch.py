@@ -7,6 +7,7 @@ run at start-up: see nightwatch/startup.py `check_dispatch`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 from urllib.parse import urlparse
 
 from pydantic import Field, field_validator, model_validator
@@ -63,6 +64,20 @@ class RouteConfig(Strict):
     teams: tuple[Name, ...] = Field(
         min_length=1,
         description="Teams in escalation order; those off duty at the time are skipped.",
+    )
+    choose: Literal["roster", "nearest"] = Field(
+        "roster",
+        description="Which on-duty team gets the first order: the first in `teams` (roster, "
+        "the default), or the one nearest the camera (straight-line distance from the team's "
+        "last shared position; needs the camera's position). Falls back to roster order when "
+        "no team has a recent position.",
+    )
+    position_max_age_s: float = Field(
+        600.0,
+        gt=0,
+        le=86400,
+        description="With choose: nearest, a team's position older than this counts as "
+        "unknown; seconds, default 600.",
     )
 
 

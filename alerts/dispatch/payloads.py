@@ -66,7 +66,11 @@ class DispatchOrderPayload(_Published):
     reply_topic: str = Field(description="Where to answer (also the MQTT 5 response topic).")
     summary: Texts
     instructions: Texts
-    note: str | None = Field(None, description="The operator's words, for manual dispatches.")
+    note: str | None = Field(
+        None,
+        description="The operator's words, for manual dispatches; for a route choosing the "
+        "nearest team, why this team (e.g. nearest on-duty team: team-2 at 140 m).",
+    )
 
 
 class DispatchStatePayload(_Published):

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from alerts.dispatch.nearest import GeoPoint, TeamPosition, rank_nearest
 from alerts.schedule import Schedule
 from config.dispatch import DispatchConfig
 
@@ -33,6 +34,8 @@ class Route:
     rule: str | None
     min_severity: str
     teams: tuple[str, ...]
+    choose: str = "roster"  # or "nearest": the on-duty team nearest the camera first
+    position_max_age_s: float = 600.0
 
     def matches(self, alert: AlertFacts) -> bool:
         return (
@@ -54,6 +57,14 @@ class Roster:
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    """A dispatch's chain, and why its first team leads it (None: the route's order)."""
+
+    teams: tuple[str, ...]
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class RoutingTable:
     routes: tuple[Route, ...]
     rosters: Mapping[str, Roster]
@@ -64,7 +75,15 @@ class RoutingTable:
     @classmethod
     def from_config(cls, config: DispatchConfig, timezone: str) -> RoutingTable:
         routes = tuple(
-            Route(route.camera, route.zone, route.rule, route.min_severity, route.teams)
+            Route(
+                route.camera,
+                route.zone,
+                route.rule,
+                route.min_severity,
+                route.teams,
+                route.choose,
+                route.position_max_age_s,
+            )
             for route in config.routes
         )
         rosters = {
@@ -80,11 +99,29 @@ class RoutingTable:
     def chain_for(self, alert: AlertFacts, now: datetime) -> tuple[str, ...]:
         """Teams for an alert, in escalation order; empty when it is not to be dispatched
         (below min_severity) or nobody can take it."""
+        return self.choose(alert, now, None, {}).teams
+
+    def choose(
+        self,
+        alert: AlertFacts,
+        now: datetime,
+        camera: GeoPoint | None,
+        positions: Mapping[str, TeamPosition],
+    ) -> Choice:
+        """The chain for an alert and why its first team was chosen (None: roster order, as
+        every route that does not say `choose: nearest`)."""
         if not self.wants(alert):
-            return ()
-        route = next((route for route in self.routes if route.matches(alert)), None)
-        teams = route.teams if route is not None else ()
-        return self._chain(self._on_duty(teams, now), now)
+            return Choice((), None)
+        route = self.route_for(alert)
+        on_duty = self._on_duty(route.teams if route is not None else (), now)
+        if route is None or route.choose != "nearest" or not on_duty:
+            return Choice(self._chain(on_duty, now), None)
+        ranked = rank_nearest(on_duty, camera, positions, now, route.position_max_age_s)
+        return Choice(self._chain(ranked.teams, now), ranked.reason)
+
+    def route_for(self, alert: AlertFacts) -> Route | None:
+        """The first route matching the alert, or None."""
+        return next((route for route in self.routes if route.matches(alert)), None)
 
     def chain_from(self, team: str, now: datetime) -> tuple[str, ...]:
         """The chain of a dispatch an operator sends to `team` (on duty or not)."""

@@ -12,7 +12,7 @@ import builtins
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
@@ -20,6 +20,7 @@ from alerts.audit import AuditEntry
 from alerts.dispatch.escalation import EscalationPolicy, plan_escalation
 from alerts.dispatch.inbox import Inbox
 from alerts.dispatch.messages import DispatchMessages
+from alerts.dispatch.nearest import TeamPosition, camera_points
 from alerts.dispatch.records import (
     DispatchChange,
     DispatchQuery,
@@ -73,6 +74,7 @@ class Dispatcher:
         self.outbox = outbox
         self.topics = Topics(config.mqtt.topic_prefix)
         self.routing = RoutingTable.from_config(dispatch, config.site.timezone)
+        self._camera_points = camera_points(config)
         escalation = dispatch.escalation
         self.policy = EscalationPolicy(escalation.after_s, escalation.max_escalations)
         locations = {name: camera.location for name, camera in config.cameras.items()}
@@ -123,11 +125,17 @@ class Dispatcher:
             if not self.routing.wants(facts):
                 return None
             now = self._clock()
-            chain = self.routing.chain_for(facts, now)
-            if not chain:
+            choice = self.routing.choose(
+                facts, now, self._camera_points.get(payload.camera), _LazyPositions(self.store)
+            )
+            if not choice.teams:
                 self._unassigned(payload)
                 return None
-            return self._create(payload.id, chain, "nightwatch", "routing", None, now)
+            if choice.reason is not None:
+                log.info("alert %s: %s", payload.id, choice.reason)
+            return self._create(
+                payload.id, choice.teams, "nightwatch", "routing", choice.reason, now
+            )
         except Exception:  # the camera thread calls this: it must go on
             log.exception("alert %s: dispatch failed", payload.id)
             return None
@@ -292,6 +300,28 @@ class Dispatcher:
                 self.escalate_due()
             except Exception:  # the store may be down a while: keep the timer
                 log.exception("escalation check failed")
+
+
+class _LazyPositions(Mapping[str, TeamPosition]):
+    """Teams' last positions, read from the store only if a route asks for the nearest."""
+
+    def __init__(self, store: DispatchStorage) -> None:
+        self._store = store
+        self._read: dict[str, TeamPosition] | None = None
+
+    def _positions(self) -> dict[str, TeamPosition]:
+        if self._read is None:
+            self._read = {item.team: item for item in self._store.positions.latest()}
+        return self._read
+
+    def __getitem__(self, team: str) -> TeamPosition:
+        return self._positions()[team]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions())
+
+    def __len__(self) -> int:
+        return len(self._positions())
 
 
 def _known(kind: type[Named], value: str) -> Named:

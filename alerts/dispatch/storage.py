@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from alerts.audit import AuditEntry
+from alerts.dispatch.nearest import PositionTable
 from alerts.dispatch.records import DispatchChange, DispatchQuery, DispatchRecord
 from alerts.outbox import OutboxMessage
 from alerts.webhooks import WebhookRequest, WebhookTable
@@ -89,3 +90,5 @@ class DispatchStorage(Protocol):
     def audit(self) -> AuditTrail: ...
     @property
     def media_dir(self) -> Path: ...
+    @property
+    def positions(self) -> PositionTable: ...

@@ -16,6 +16,7 @@ from alerts.store.database import Clock, Database, open_database, utc_now
 from alerts.store.dispatch_repository import DispatchRepository
 from alerts.store.evidence_repository import EvidenceRepository
 from alerts.store.outbox_repository import OutboxRepository
+from alerts.store.position_repository import PositionRepository
 from alerts.store.records import (
     CATEGORIES,
     EVIDENCE_KINDS,
@@ -74,6 +75,7 @@ class Store:
         self.audit = AuditRepository(database)
         self.dispatches = DispatchRepository(database)
         self.outbox = OutboxRepository(database)
+        self.positions = PositionRepository(database)
         self.webhooks = WebhookRepository(database)
 
     def close(self) -> None:

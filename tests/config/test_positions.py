@@ -8,12 +8,15 @@ import pytest
 from config.errors import ConfigError
 from config.loader import parse_config
 
-PLAN = "site: {map: {plan: plan.png, bounds: {north: 31.01, south: 31.0, west: 121.0, east: 121.01}}}"
+PLAN = (
+    "site: {map: {plan: plan.png, bounds: {north: 31.01, south: 31.0, west: 121.0, east: 121.01}}}"
+)
 TILES = "site: {map: {tiles: 'http://tiles.local/{z}/{x}/{y}.png', zoom: 17}}"
 
 
 def config_text(site: str, position: str) -> str:
-    return f"{site}\ncameras:\n  gate:\n    source: rtsp://127.0.0.1/gate\n    position: {position}\n"
+    camera = f"  gate:\n    source: rtsp://127.0.0.1/gate\n    position: {position}\n"
+    return f"{site}\ncameras:\n{camera}"
 
 
 def problem(text: str) -> str:
