@@ -15,7 +15,8 @@ DEBIAN_PACKAGES := ffmpeg espeak-ng python3-gi gir1.2-gst-rtsp-server-1.0 gstrea
 # CPU machines: this torch pair is the one pip finds locally; the Docker image pins its own.
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: demo test test-cluster lint typecheck pytest system-packages venv clean bench bench-live
+.PHONY: demo test test-cluster lint typecheck pytest system-packages venv clean bench bench-live \
+	bench-cluster
 
 demo: venv
 	$(BIN)/nightwatch demo $(ARGS)
@@ -54,6 +55,13 @@ bench: venv
 bench-live: venv system-packages
 	$(BIN)/python tools/bench_live.py --cameras $(BENCH_CAMERAS) --duration $(BENCH_SECONDS) \
 		--scene $(BENCH_SCENE) $(if $(BENCH_SUBSTREAM),--substream) --json
+
+# Cluster overhead against a plain run, failover over BENCH_KILLS node kills, a head restart
+# (local Ray clusters on this machine; PostgreSQL, Mosquitto and Redis on 127.0.0.1).
+BENCH_KILLS ?= 5
+bench-cluster: venv system-packages
+	$(BIN)/python tools/bench_cluster.py --cameras $(BENCH_CAMERAS) --duration 120 \
+		--kills $(BENCH_KILLS) --json
 
 venv: $(STAMP)
 
