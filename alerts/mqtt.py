@@ -49,6 +49,9 @@ class Topics:
     def alert(self, camera: str, rule: str) -> str:
         return f"{self.prefix}/alerts/{camera}/{rule}"
 
+    def case(self, case_id: str) -> str:
+        return f"{self.prefix}/cases/{case_id}"
+
     def dispatch(self, team: str, kind: str | None = None) -> str:
         """A team's orders; `kind` reply, state, voice or error: the topic below it."""
         base = f"{self.prefix}/dispatch/{team}"

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from config.cases import CasesConfig
 from config.common import Name, Strict
 from config.detect import DetectConfig
 from config.dispatch import DispatchConfig
@@ -389,6 +390,7 @@ class NightwatchConfig(Strict):
         None, description="Patrol teams, rosters, routing and escalation; null: no dispatch."
     )
     cluster: ClusterConfig = Field(default_factory=ClusterConfig)
+    cases: CasesConfig = Field(default_factory=CasesConfig)
 
     @model_validator(mode="after")
     def _positions_fit_the_map(self) -> NightwatchConfig:

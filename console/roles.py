@@ -1,7 +1,8 @@
 """Who may do what. Every route names one Permission; this table says which roles hold it.
 
-operator  watches cameras and alerts, acknowledges, dispatches, resolves.
-patrol    sees and moves on its own team's dispatches only (the routes narrow it to the team).
+operator  watches cameras and alerts, acknowledges, dispatches, resolves, works cases.
+patrol    sees and moves on its own team's dispatches only (the routes narrow it to the team),
+          and follows up the cases it owns (its team's or its member's).
 auditor   reads everything, verifies the audit log, exports evidence; changes nothing.
 admin     manages users and reads the configuration; sees no footage and no alerts.
 """
@@ -20,6 +21,8 @@ class Permission(StrEnum):
     ALERTS = "alerts"  # alert list and detail
     EVIDENCE = "evidence"  # snapshots and clips (each view audited)
     ALERT_ACT = "alert-act"  # acknowledge, resolve
+    CASES = "cases"  # follow-up cases; patrol: the ones it owns
+    CASE_ACT = "case-act"  # notes, alerts, owner, due date, close; patrol: the ones it owns
     DISPATCH_READ = "dispatch-read"  # patrol: own team only
     DISPATCH_SEND = "dispatch-send"  # dispatch an alert, cancel a dispatch
     DISPATCH_UPDATE = "dispatch-update"  # move a dispatch on; patrol: own team only
@@ -44,7 +47,14 @@ _WATCH = {
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     "operator": frozenset(
-        _WATCH | {Permission.ALERT_ACT, Permission.DISPATCH_SEND, Permission.DISPATCH_UPDATE}
+        _WATCH
+        | {
+            Permission.ALERT_ACT,
+            Permission.DISPATCH_SEND,
+            Permission.DISPATCH_UPDATE,
+            Permission.CASES,
+            Permission.CASE_ACT,
+        }
     ),
     "patrol": frozenset(
         {
@@ -52,10 +62,19 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.DISPATCH_READ,
             Permission.DISPATCH_UPDATE,
             Permission.PATROL,
+            Permission.CASES,
+            Permission.CASE_ACT,
         }
     ),
     "auditor": frozenset(
-        _WATCH | {Permission.AUDIT, Permission.EXPORT, Permission.USERS_READ, Permission.CONFIG}
+        _WATCH
+        | {
+            Permission.AUDIT,
+            Permission.EXPORT,
+            Permission.USERS_READ,
+            Permission.CONFIG,
+            Permission.CASES,
+        }
     ),
     "admin": frozenset(
         {

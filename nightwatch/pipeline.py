@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+from alerts.case_service import CaseService, CaseWatch
 from alerts.dispatch.service import Dispatcher
 from alerts.evidence import ClipSpan, EvidenceDirector, storage_health
 from alerts.lifecycle import AlertEvent
@@ -269,6 +270,7 @@ class Pipeline:
             if camera.enabled
         ]
         self._retention = threading.Thread(target=self._retain, name="retention", daemon=True)
+        self.case_watch = CaseWatch(CaseService(config, store), self.outbox) if singletons else None
 
     def start(self) -> None:
         if self.singletons and self.dispatcher is not None:
@@ -282,6 +284,8 @@ class Pipeline:
             worker.start()
         if self.singletons:
             self._retention.start()
+        if self.case_watch is not None:
+            self.case_watch.start()
 
     def end_orphaned_alerts(self) -> None:
         """End the alerts of this pipeline's cameras that a process which died left open."""
@@ -309,6 +313,8 @@ class Pipeline:
             worker.join(timeout_s)
         self.inference.stop()
         self.capture.stop()  # the snapshots asked for so far are written
+        if self.case_watch is not None:
+            self.case_watch.stop()
         if self.singletons:
             if self.dispatcher is not None:
                 self.dispatcher.stop()

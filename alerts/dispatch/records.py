@@ -29,6 +29,7 @@ class Outcome(StrEnum):
     REFERRED_POLICE = "referred_police"
     REFERRED_FIRE = "referred_fire"
     REFERRED_MARKET_SUPERVISION = "referred_market_supervision"
+    NEEDS_FOLLOW_UP = "needs_follow_up"
 
 
 AWAITING_ACK = frozenset({DispatchState.DISPATCHED, DispatchState.ESCALATED})

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from alerts.store.alert_repository import AlertRepository
 from alerts.store.audit_repository import AuditRepository, AuditSearch
+from alerts.store.case_repository import CaseRepository
 from alerts.store.database import Clock, Database, open_database, utc_now
 from alerts.store.dispatch_repository import DispatchRepository
 from alerts.store.evidence_repository import EvidenceRepository
@@ -77,6 +78,7 @@ class Store:
         self.outbox = OutboxRepository(database)
         self.positions = PositionRepository(database)
         self.webhooks = WebhookRepository(database)
+        self.cases = CaseRepository(database)
 
     def close(self) -> None:
         """Close the database (when the process stops)."""

@@ -138,17 +138,7 @@ class AlertRepository:
         check and the change are one transaction: of two resolving at once, one is refused.
         """
         with self._database.writing() as (session, chain):
-            row = _locked_alert(session, alert_id)
-            if row.resolved_by is not None:
-                raise AlreadyResolvedError(alert_id)
-            details = {"outcome": outcome, "note": note}
-            record = chain.append(AuditEntry(actor, RESOLVE, alert_id, details, source))
-            row.resolved_by, row.resolved_at = actor, record.at
-            row.outcome, row.note = outcome.value, note
-            if row.acknowledged_by is None:
-                row.acknowledged_by, row.acknowledged_at = actor, record.at
-            if outcome == Outcome.FALSE_ALARM:
-                _set_category(row, chain, "false_alarm", actor, source)
+            row = resolve_alert(session, chain, alert_id, actor, outcome, note, source)
             return AlertRecord.model_validate(row)
 
     def set_legal_hold(
@@ -226,6 +216,30 @@ def _record_message(
     }
     action = f"alert.{payload.type}"
     chain.append(AuditEntry("system", action, payload.id, details, PIPELINE_SOURCE))
+
+
+def resolve_alert(
+    session: Session,
+    chain: AuditChain,
+    alert_id: str,
+    actor: str,
+    outcome: Outcome,
+    note: str | None,
+    source: str | None,
+) -> AlertRow:
+    """Resolve inside the caller's audited write (see AlertRepository.resolve)."""
+    row = _locked_alert(session, alert_id)
+    if row.resolved_by is not None:
+        raise AlreadyResolvedError(alert_id)
+    details = {"outcome": outcome, "note": note}
+    record = chain.append(AuditEntry(actor, RESOLVE, alert_id, details, source))
+    row.resolved_by, row.resolved_at = actor, record.at
+    row.outcome, row.note = outcome.value, note
+    if row.acknowledged_by is None:
+        row.acknowledged_by, row.acknowledged_at = actor, record.at
+    if outcome == Outcome.FALSE_ALARM:
+        _set_category(row, chain, "false_alarm", actor, source)
+    return row
 
 
 def _set_category(

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
+from alerts.cases import CASE_KIND_OF, CaseError
 from alerts.store import (
     AlertQuery,
     AlertRecord,
@@ -22,7 +23,14 @@ from alerts.store import (
 from console.deps import AlertActor, AlertReader, HubDep, Services, client_address
 from console.event_hub import LiveMessage
 from console.ports import DispatchQuery
-from console.schemas.alerts import AcknowledgeBody, AlertDetail, AlertPage, ResolveBody
+from console.routers.cases import case_service, http_error
+from console.schemas.alerts import (
+    AcknowledgeBody,
+    AlertDetail,
+    AlertPage,
+    CaseOpenBody,
+    ResolveBody,
+)
 from console.schemas.common import ID_PATTERN, AlertId
 from console.views import alert_summary, dispatches_out, evidence_out, merged_timeline
 
@@ -161,15 +169,29 @@ def resolve(
     hub: HubDep,
 ) -> Disposition:
     """Close the alert with an outcome and a note. A false alarm is kept for the shorter
-    false-alarm retention period. Of two resolving at once, one is answered 409."""
+    false-alarm retention period. Referred and needs_follow_up open a follow-up case (or add
+    the alert to `case_id`) in the same write. Of two resolving at once, one is answered 409."""
     source = client_address(request)
-    alerts = services.store.alerts
+    if (body.case is not None or body.case_id is not None) and body.outcome not in CASE_KIND_OF:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"outcome {body.outcome.value} opens no case: use a referred_* outcome or "
+            "needs_follow_up, or leave out case and case_id",
+        )
+    opening = body.case or CaseOpenBody()
     try:
-        record = alerts.resolve(alert_id, principal.name, body.outcome, body.note, source)
+        record, _case = case_service(services).resolve(
+            alert_id, principal.name, body.outcome, body.note, source,
+            case_id=body.case_id, owner=opening.owner, due_at=opening.due_at, title=opening.title,
+        )  # fmt: skip
     except UnknownAlertError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such alert") from None
     except AlreadyResolvedError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    except CaseError as error:
+        raise http_error(error) from None
+    except ValueError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
     return _announce(hub, record)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from alerts.store import AlertRecord, EvidenceRecord
 from console.ports import Outcome
@@ -66,6 +66,24 @@ class AcknowledgeBody(Body):
     note: str | None = Field(None, max_length=500)
 
 
+class CaseOpenBody(Body):
+    """The case a resolution opens; each field has a default (see docs/console.md)."""
+
+    owner: str | None = Field(None, min_length=1, max_length=128)
+    due_at: AwareDatetime | None = Field(None, description="Must be in the future.")
+    title: str | None = Field(None, min_length=1, max_length=256)
+
+
 class ResolveBody(Body):
     outcome: Outcome
     note: str | None = Field(None, max_length=1000)
+    case: CaseOpenBody | None = Field(
+        None,
+        description="Referred and needs_follow_up open a case: its owner, due date and "
+        "title (defaults: you, cases.due_after_h from now, the rule and place).",
+    )
+    case_id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
+        description="Add the alert to this open case instead of opening one.",
+    )

@@ -25,6 +25,7 @@ from typing import Any
 
 import ray
 
+from alerts.case_service import CaseService, CaseWatch
 from alerts.dispatch.service import Dispatcher
 from alerts.mqtt import MqttPublisher
 from alerts.outbox import Outbox
@@ -116,11 +117,14 @@ class Coordinator:
             dispatcher.start()  # subscribes to replies before the first connection
         publisher.start()
         outbox.start()
+        case_watch = CaseWatch(CaseService(config, store), outbox)
+        case_watch.start()
         self._state = "running"
         log.info("coordinator runs on node %s", self.node)
         try:
             self._retain(store, config)
         finally:
+            case_watch.stop()
             if dispatcher is not None:
                 dispatcher.stop()
             outbox.stop()

@@ -55,6 +55,16 @@ DECISIONS: dict[tuple[str, str], frozenset[str]] = {
         {OPERATOR, PATROL, AUDITOR}
     ),
     ("GET", "/api/v1/teams"): frozenset({OPERATOR}),
+    ("POST", "/api/v1/teams/{team}/position"): frozenset({PATROL}),
+    ("DELETE", "/api/v1/teams/{team}/position"): frozenset({PATROL}),
+    ("GET", "/api/v1/map"): WATCHERS,
+    ("GET", "/api/v1/map/plan"): WATCHERS,
+    ("GET", "/api/v1/cases"): frozenset({OPERATOR, PATROL, AUDITOR}),
+    ("GET", "/api/v1/cases/{case_id}"): frozenset({OPERATOR, PATROL, AUDITOR}),
+    ("POST", "/api/v1/cases/{case_id}/notes"): frozenset({OPERATOR, PATROL}),
+    ("POST", "/api/v1/cases/{case_id}/alerts"): frozenset({OPERATOR, PATROL}),
+    ("PATCH", "/api/v1/cases/{case_id}"): frozenset({OPERATOR, PATROL}),
+    ("POST", "/api/v1/cases/{case_id}/close"): frozenset({OPERATOR, PATROL}),
     ("GET", "/api/v1/audit"): frozenset({AUDITOR}),
     ("GET", "/api/v1/audit/verification"): frozenset({AUDITOR}),
     ("GET", "/api/v1/audit/export/{alert_id}"): frozenset({AUDITOR}),
@@ -126,6 +136,7 @@ def _url(path: str, console: Console) -> str:
         "dispatch_id": console.dispatch_id,
         "name": "victim",
         "file": f"{console.dispatch_id}-0.wav",
+        "team": "team-a",
     }
     return path.format(**values)
 
@@ -139,6 +150,7 @@ def _body(method: str, path: str, role: str) -> dict[str, Any] | None:
         "/api/v1/alerts/{alert_id}/resolve": {"outcome": "handled", "note": "patrol checked"},
         "/api/v1/alerts/{alert_id}/dispatch": {"team": "team-b"},
         "/api/v1/dispatches/{dispatch_id}/transition": {"state": "acknowledged"},
+        "/api/v1/teams/{team}/position": {"lat": 31.2304, "lon": 121.4737},
         "/api/v1/users": {"name": f"new-{role}", "role": "operator"},
         "/api/v1/users/{name}/tokens": {"label": "integration"},
     }
