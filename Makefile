@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # Mosquitto (its password tool, and private brokers) and openssl for the broker TLS tests.
 DEBIAN_PACKAGES := ffmpeg espeak-ng python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools \
-	chromium fonts-noto-cjk mosquitto openssl
+	chromium fonts-noto-cjk mosquitto openssl poppler-utils
 # CPU machines: this torch pair is the one pip finds locally; the Docker image pins its own.
 TORCH := torch==2.14.1 torchvision==0.29.1
 

@@ -1,4 +1,5 @@
-"""The `nightwatch` command: run, demo, analyze, evaluate, bench, audit, users, validate-config."""
+"""The `nightwatch` command: run, demo, analyze, evaluate, report, bench, audit, users,
+validate-config."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from nightwatch.audit_cli import add_audit_commands
 from nightwatch.bench_cli import add_bench_commands
 from nightwatch.cluster.cli import add_cluster_commands
 from nightwatch.evaluate_cli import add_evaluate_command
+from nightwatch.report_cli import add_report_command
 from nightwatch.users_cli import add_users_commands
 
 if TYPE_CHECKING:
@@ -65,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     add_bench_commands(commands)
     add_analyze_command(commands)
     add_evaluate_command(commands)
+    add_report_command(commands)
     add_audit_commands(commands)
     add_users_commands(commands)
     add_cluster_commands(commands)

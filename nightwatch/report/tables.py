@@ -1,0 +1,110 @@
+"""The report's tables as rows of text, shared by the HTML page and the PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from alerts.report.model import ShiftReport, Spread
+from nightwatch.report.labels import both
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def report_tables(report: ShiftReport) -> list[Table]:
+    """Summary, teams, outcomes, escalations and cases, each a table with a bilingual title."""
+    totals = report.totals
+    tables = [
+        Table(
+            both("totals"),
+            (both("alerts"), both("dispatches"), both("resolved"), both("unresolved")),
+            (
+                (
+                    str(totals.alerts),
+                    str(totals.dispatches),
+                    str(totals.resolved),
+                    str(totals.unresolved),
+                ),
+            ),
+        ),
+        Table(
+            both("response"),
+            (
+                both("team"),
+                both("orders"),
+                *(
+                    f"{both(m)} p50 / p90 / max"
+                    for m in ("acknowledged_s", "on_scene_s", "resolved_s")
+                ),
+            ),
+            tuple(
+                (
+                    team,
+                    str(figures.orders),
+                    _spread(figures.acknowledged_s),
+                    _spread(figures.on_scene_s),
+                    _spread(figures.resolved_s),
+                )
+                for team, figures in report.teams.items()
+            ),
+        ),
+        Table(
+            both("outcomes"),
+            (both("outcome"), both("count")),
+            tuple((both(outcome), str(count)) for outcome, count in report.outcomes.items()),
+        ),
+        Table(
+            both("false_alarms"),
+            (
+                both("camera") + " / " + both("rule"),
+                both("resolved"),
+                both("false_alarm"),
+                both("share"),
+            ),
+            tuple(
+                (name, str(share.resolved), str(share.false_alarm), _percent(share.share))
+                for section in (report.false_alarms.by_camera, report.false_alarms.by_rule)
+                for name, share in section.items()
+            ),
+        ),
+        Table(
+            f"{both('escalations')}: {report.escalations.total}",
+            (both("at"), both("escalated_from"), both("escalated_to")),
+            tuple(
+                (report_time(report, item.at), item.from_team, item.to_team)
+                for item in report.escalations.items
+            ),
+        ),
+        Table(
+            both("cases"),
+            (both("open_cases"), both("overdue_cases")),
+            ((str(len(report.cases.open)), str(len(report.cases.overdue))),),
+        ),
+    ]
+    return tables
+
+
+def report_time(report: ShiftReport, moment: datetime) -> str:
+    """A time on the site's clock, HH:MM:SS."""
+    return moment.astimezone(ZoneInfo(report.shift.timezone)).strftime("%H:%M:%S")
+
+
+def shift_heading(report: ShiftReport) -> str:
+    shift = report.shift
+    return f"{report.site} · {shift.date} {shift.window} ({shift.timezone})"
+
+
+def _spread(spread: Spread) -> str:
+    if spread.count == 0:
+        return "—"
+    return f"{spread.p50:g} / {spread.p90:g} / {spread.max:g}  (n={spread.count})"
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{100 * share:.1f}%"
