@@ -63,6 +63,8 @@ class ReportSources(Protocol):
     def alerts(self) -> AlertSource: ...
     @property
     def dispatches(self) -> DispatchSource: ...
+    @property
+    def cases(self) -> CaseSource: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +77,9 @@ class ReportScope:
     now: datetime | None = None  # report time (open cases are judged then); default shift end
 
 
-def shift_report(
-    sources: ReportSources, scope: ReportScope, cases: CaseSource | None = None
-) -> ShiftReport:
-    """The report of the alerts that started within the shift, and of their dispatches."""
+def shift_report(sources: ReportSources, scope: ReportScope) -> ShiftReport:
+    """The report of the alerts that started within the shift and of their dispatches, with
+    the follow-up cases open at report time."""
     alerts = sorted(_alerts_in(sources.alerts, scope.shift), key=lambda a: (a.started_at, a.id))
     dispatches = [
         dispatch
@@ -88,7 +89,7 @@ def shift_report(
         )
     ]
     now = scope.now or scope.shift.end
-    return report_from_records(alerts, dispatches, scope, cases_section(cases, now))
+    return report_from_records(alerts, dispatches, scope, cases_section(sources.cases, now))
 
 
 def report_from_records(

@@ -8,7 +8,7 @@ the p50 is 25 and the p90 is 37.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -78,11 +78,24 @@ class FalseAlarms(ReportPart):
     by_rule: dict[str, FalseAlarmShare]
 
 
-class Cases(ReportPart):
-    """Follow-up cases still open at report time, and those past their due date."""
+class CaseItem(ReportPart):
+    """A follow-up case (alerts.cases.CaseRecord), as the report lists it."""
 
-    open: list[dict[str, Any]]
-    overdue: list[dict[str, Any]]
+    id: str
+    kind: str
+    title: str
+    owner: str
+    opened_at: datetime
+    due_at: datetime
+    escalated_at: datetime | None
+    alert_ids: list[str]
+
+
+class Cases(ReportPart):
+    """Follow-up cases open at report time (whenever opened), and those past their due date."""
+
+    open: list[CaseItem]
+    overdue: list[CaseItem]
 
 
 class Totals(ReportPart):

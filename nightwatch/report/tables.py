@@ -20,6 +20,7 @@ class Table:
 def report_tables(report: ShiftReport) -> list[Table]:
     """Summary, teams, outcomes, escalations and cases, each a table with a bilingual title."""
     totals = report.totals
+    overdue = {case.id for case in report.cases.overdue}
     tables = [
         Table(
             both("totals"),
@@ -82,9 +83,19 @@ def report_tables(report: ShiftReport) -> list[Table]:
             ),
         ),
         Table(
-            both("cases"),
-            (both("open_cases"), both("overdue_cases")),
-            ((str(len(report.cases.open)), str(len(report.cases.overdue))),),
+            f"{both('cases')}: {both('open_cases')} {len(report.cases.open)}, "
+            f"{both('overdue_cases')} {len(report.cases.overdue)}",
+            (both("case"), both("case_title"), both("owner"), both("due"), both("overdue")),
+            tuple(
+                (
+                    case.id,
+                    case.title,
+                    case.owner,
+                    report_day_time(report, case.due_at),
+                    both("yes") if case.id in overdue else "",
+                )
+                for case in report.cases.open
+            ),
         ),
     ]
     return tables
@@ -93,6 +104,11 @@ def report_tables(report: ShiftReport) -> list[Table]:
 def report_time(report: ShiftReport, moment: datetime) -> str:
     """A time on the site's clock, HH:MM:SS."""
     return moment.astimezone(ZoneInfo(report.shift.timezone)).strftime("%H:%M:%S")
+
+
+def report_day_time(report: ShiftReport, moment: datetime) -> str:
+    """A date and time on the site's clock, YYYY-MM-DD HH:MM."""
+    return moment.astimezone(ZoneInfo(report.shift.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def shift_heading(report: ShiftReport) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from alerts.cases import CasePlan
 from alerts.dispatch.records import DispatchRecord, DispatchState, Outcome
 from alerts.dispatch.service import Dispatcher
 from alerts.mqtt import MqttPublisher
@@ -57,6 +58,7 @@ class Night:
 
     alerts: list[str] = field(default_factory=list)
     dispatches: list[DispatchRecord] = field(default_factory=list)
+    case_id: str = ""  # the follow-up case the referral opened
 
 
 class NightScript:
@@ -100,6 +102,21 @@ class NightScript:
     def resolve_alert(self, alert_id: str, outcome: Outcome) -> None:
         self.store.alerts.resolve(alert_id, "operator-1", outcome, None, "console")
 
+    def refer_to_police(self, alert_id: str, due_local: str) -> None:
+        """Resolve as referred to the police, opening a follow-up case due at HH:MM."""
+        hour, minute = (int(part) for part in due_local.split(":"))
+        due_at = SHIFT_START + timedelta(hours=hour - 20, minutes=minute)
+        plan = CasePlan(owner="bravo", due_at=due_at, title="东门 referral")
+        self.night.case_id = self.store.cases.resolve_into_case(
+            alert_id,
+            "operator-1",
+            Outcome.REFERRED_POLICE,
+            None,
+            "console",
+            plan=plan,
+            announce=lambda _case, _action: [],
+        )[1].id
+
 
 def script_night(config: NightwatchConfig, store: Store, clock: FakeClock) -> Night:
     """Five alerts in the shift, one before and one after it (site time)."""
@@ -132,7 +149,7 @@ def script_night(config: NightwatchConfig, store: Store, clock: FakeClock) -> Ni
     night.answer(d3, "bravo", S.ACKNOWLEDGED, 100)
     night.answer(d3, "bravo", S.ON_SCENE, 500)
     night.answer(d3, "bravo", S.RESOLVED, 1000)
-    night.resolve_alert(a3, Outcome.REFERRED_POLICE)
+    night.refer_to_police(a3, due_local="23:00")  # opens a case, overdue by the shift's end
 
     night.at("22:05")
     _a4, d4 = night.alert("gate", "gate-intrusion", "yard")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -60,7 +61,18 @@ def test_escalations_outcomes_and_false_alarm_shares(scripted: ScriptedStore) ->
     gate = report.false_alarms.by_camera["gate"]
     assert (gate.resolved, gate.false_alarm, gate.share) == (3, 1, 0.3333)
     assert report.false_alarms.by_rule["market-loiter"].share == 1.0
-    assert report.cases.model_dump() == {"open": [], "overdue": []}
+    assert [case.id for case in report.cases.open] == [scripted.night.case_id]
+    assert [case.id for case in report.cases.overdue] == [scripted.night.case_id]
+
+
+def test_a_case_not_yet_due_is_open_but_not_overdue(scripted: ScriptedStore) -> None:
+    scope = scope_for(scripted.config, SHIFT_DAY)
+    before_due = replace(scope, now=datetime(2026, 3, 1, 14, 59, tzinfo=UTC))  # 22:59
+
+    report = shift_report(scripted.store, before_due)
+
+    assert [case.id for case in report.cases.open] == [scripted.night.case_id]
+    assert report.cases.overdue == []
 
 
 def test_a_shift_without_alerts_is_an_empty_report(scripted: ScriptedStore) -> None:
