@@ -12,11 +12,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from alerts.cases import CASE_KIND_OF
 from console.deps import MaybePrincipal, PageGuard, Principal, Services
 from console.i18n import LANG_COOKIE, LANGUAGES, Translator, catalog, pick_language
 from console.ports import OUTCOMES
 from console.roles import HOME, Permission, allowed
-from console.schemas.common import AlertId
+from console.schemas.common import AlertId, CaseIdPath
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 router = APIRouter(include_in_schema=False)
@@ -24,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 _NAV = (
     ("/wall", "nav.wall", Permission.CAMERA_VIEW),
     ("/alerts", "nav.alerts", Permission.ALERTS),
+    ("/cases", "nav.cases", Permission.CASES),
     ("/patrol", "nav.patrol", Permission.PATROL),
     ("/audit", "nav.audit", Permission.AUDIT),
     ("/admin", "nav.admin", Permission.USERS_ADMIN),
@@ -34,6 +36,7 @@ AnyPage = Annotated[Principal, Depends(PageGuard(Permission.SIGNED_IN))]
 WallPage = Annotated[Principal, Depends(PageGuard(Permission.CAMERA_VIEW))]
 AlertsPage = Annotated[Principal, Depends(PageGuard(Permission.ALERTS))]
 PatrolPage = Annotated[Principal, Depends(PageGuard(Permission.PATROL))]
+CasesPage = Annotated[Principal, Depends(PageGuard(Permission.CASES))]
 AuditPage = Annotated[Principal, Depends(PageGuard(Permission.AUDIT))]
 AdminPage = Annotated[Principal, Depends(PageGuard(Permission.USERS_ADMIN))]
 
@@ -114,6 +117,28 @@ def alert(
         alert_id=alert_id,
         can_act=allowed(role, Permission.ALERT_ACT),
         can_dispatch=allowed(role, Permission.DISPATCH_SEND) and services.dispatcher is not None,
+        case_outcomes=[outcome.value for outcome in CASE_KIND_OF],
+    )
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases(principal: CasesPage, request: Request, services: Services) -> HTMLResponse:
+    return render(request, services, "cases.html", principal)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case(
+    principal: CasesPage, case_id: CaseIdPath, request: Request, services: Services
+) -> HTMLResponse:
+    role = principal.user.role
+    return render(
+        request,
+        services,
+        "case.html",
+        principal,
+        case_id=case_id,
+        can_act=allowed(role, Permission.CASE_ACT),
+        can_see_evidence=allowed(role, Permission.EVIDENCE),
     )
 
 

@@ -133,6 +133,7 @@ def alert_detail(_user: AlertReader, alert_id: AlertId, services: Services) -> A
             "clip_url": f"/api/v1/alerts/{alert_id}/clip" if clips else None,
             "timeline": merged_timeline(trail, views),
             "dispatches": dispatches_out(views, store, services.config),
+            "case_url": f"/cases/{case.id}" if (case := store.cases.for_alert(alert_id)) else None,
         }
     )
 

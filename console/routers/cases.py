@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
-from fastapi import Path as PathParam
 
 from alerts.case_service import CaseService
 from alerts.cases import (
@@ -34,12 +33,12 @@ from console.schemas.cases import (
     CaseNoteBody,
     CaseOut,
 )
-from console.schemas.common import ID_PATTERN
+from console.schemas.common import CaseIdPath
 from console.services import ConsoleServices
 from console.views import alert_summary, evidence_out
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
-CaseId = Annotated[str, PathParam(pattern=ID_PATTERN, description="Case id.")]
+CaseId = CaseIdPath
 _REFUSALS: dict[int | str, dict[str, str]] = {
     404: {"description": "No such case (or not yours)"},
     409: {"description": "Closed, or the alert belongs to another case"},

@@ -60,6 +60,7 @@ class AlertDetail(AlertSummary):
     clip_url: str | None
     timeline: list[TimelineEntry]
     dispatches: list[DispatchOut]
+    case_url: str | None = Field(None, description="The follow-up case it belongs to, if any.")
 
 
 class AcknowledgeBody(Body):

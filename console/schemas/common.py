@@ -14,6 +14,7 @@ USER_PATTERN = r"^[\w][\w.@-]{0,63}$"
 AlertId = Annotated[str, Path(pattern=ID_PATTERN, description="Alert id (a UUID).")]
 CameraName = Annotated[str, Path(pattern=ID_PATTERN, description="Camera name as configured.")]
 DispatchId = Annotated[str, Path(pattern=ID_PATTERN, description="Dispatch id.")]
+CaseIdPath = Annotated[str, Path(pattern=ID_PATTERN, description="Case id.")]
 UserName = Annotated[str, Path(pattern=USER_PATTERN, description="User name.")]
 
 

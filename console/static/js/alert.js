@@ -109,6 +109,39 @@
     document.getElementById("resolve").disabled = Boolean(alert.disposition.resolved_by);
   }
 
+  function renderCase(alert) {
+    const link = document.getElementById("case-link");
+    link.hidden = !alert.case_url;
+    if (alert.case_url) link.href = alert.case_url;
+  }
+
+  // Referred and needs-follow-up open a case (or join an open one): ask for its details.
+  async function showCaseFields(form) {
+    const fields = document.getElementById("case-fields");
+    fields.hidden = !boot.case_outcomes.includes(form.elements.outcome.value);
+    if (fields.hidden || fields.dataset.loaded) return;
+    fields.dataset.loaded = "1";
+    const { items } = await api("/api/v1/cases?state=open");
+    document.getElementById("resolve-case").append(
+      ...items.map((item) => el("option", { value: item.id, text: item.title + " · " + item.owner })));
+  }
+
+  function resolveBody(form) {
+    const note = form.elements.note.value.trim();
+    const body = { outcome: form.elements.outcome.value, note: note || null };
+    if (!boot.case_outcomes.includes(body.outcome)) return body;
+    if (form.elements.case_id.value) {
+      body.case_id = form.elements.case_id.value;
+      return body;
+    }
+    const opening = {};
+    if (form.elements.case_owner.value.trim()) opening.owner = form.elements.case_owner.value.trim();
+    if (form.elements.case_due.value) opening.due_at = new Date(form.elements.case_due.value).toISOString();
+    if (form.elements.case_title.value.trim()) opening.title = form.elements.case_title.value.trim();
+    body.case = opening;
+    return body;
+  }
+
   let retry = null;
 
   async function load() {
@@ -122,6 +155,7 @@
     renderDispatches(alert);
     renderTimeline(alert);
     renderActions(alert);
+    renderCase(alert);
   }
 
   async function act(path, body) {
@@ -142,11 +176,13 @@
     const ack = document.getElementById("ack");
     if (ack) ack.addEventListener("click", () => act(base + "/acknowledge", {}));
     const resolve = document.getElementById("resolve-form");
-    if (resolve) resolve.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const note = resolve.elements.note.value.trim();
-      act(base + "/resolve", { outcome: resolve.elements.outcome.value, note: note || null });
-    });
+    if (resolve) {
+      resolve.elements.outcome.addEventListener("change", () => showCaseFields(resolve).catch(NW.failed));
+      resolve.addEventListener("submit", (event) => {
+        event.preventDefault();
+        act(base + "/resolve", resolveBody(resolve));
+      });
+    }
     const dispatch = document.getElementById("dispatch-form");
     if (dispatch) dispatch.addEventListener("submit", (event) => {
       event.preventDefault();
