@@ -34,9 +34,10 @@ typecheck: venv
 pytest: venv system-packages
 	$(BIN)/pytest -ra $(PYTEST_ARGS)
 
-# The county scenario on a local three-node Ray cluster (10-15 minutes; not in `make test`).
+# The cluster tests alone, with their output: the county scenario on a local three-node Ray
+# cluster (about 4 minutes; `make test` runs them too).
 test-cluster: venv system-packages
-	NIGHTWATCH_CLUSTER_TESTS=1 $(BIN)/pytest -ra -s tests/nightwatch/cluster $(PYTEST_ARGS)
+	$(BIN)/pytest -ra -s tests/nightwatch/cluster $(PYTEST_ARGS)
 
 SHARED ?= $(or $(NIGHTWATCH_SHARED),../shared)
 BENCH_CAMERAS ?= 4
