@@ -34,6 +34,8 @@ from console.routers import (
     events,
     evidence,
     nodes,
+    positions,
+    site_map,
     system,
 )
 from console.routers import users as users_router
@@ -59,6 +61,8 @@ ROUTERS = (
     events.router,
     users_router.router,
     nodes.router,
+    positions.router,
+    site_map.router,
     pages.router,
 )
 
@@ -101,7 +105,11 @@ def create_app(services: ConsoleServices) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(PageRefused, _page_refused)
     app.add_exception_handler(StoreUnavailableError, _unavailable)
-    app.add_middleware(LimitsAndHeaders, max_body_bytes=services.settings.max_body_bytes)
+    app.add_middleware(
+        LimitsAndHeaders,
+        max_body_bytes=services.settings.max_body_bytes,
+        image_sources=site_map.tile_origins(services.config),
+    )
     check_guards(app)
     return app
 

@@ -152,6 +152,7 @@ CaseActor = Annotated[Principal, _alias(Permission.CASE_ACT)]
 DispatchReader = Annotated[Principal, _alias(Permission.DISPATCH_READ)]
 DispatchSender = Annotated[Principal, _alias(Permission.DISPATCH_SEND)]
 DispatchUpdater = Annotated[Principal, _alias(Permission.DISPATCH_UPDATE)]
+Sharer = Annotated[Principal, _alias(Permission.PATROL)]  # a patrol sharing its position
 Auditor = Annotated[Principal, _alias(Permission.AUDIT)]
 Exporter = Annotated[Principal, _alias(Permission.EXPORT)]
 UsersReader = Annotated[Principal, _alias(Permission.USERS_READ)]

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# Pages load only their own scripts, styles, pictures and video; nothing from elsewhere.
+# Pages load only their own scripts, styles, pictures and video; nothing from elsewhere
+# (but the map tiles of the site's own tile server, when one is configured).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data: blob:; media-src 'self'; "
+    "default-src 'self'; img-src 'self' data: blob:{images}; media-src 'self'; "
     "style-src 'self'; script-src 'self'; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"DENY"),
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-]
+
+
+def security_headers(image_sources: Sequence[str] = ()) -> list[tuple[bytes, bytes]]:
+    """The headers every answer carries; `image_sources`: origins pictures may come from."""
+    policy = CONTENT_SECURITY_POLICY.format(images="".join(f" {s}" for s in image_sources))
+    return [
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+        (b"content-security-policy", policy.encode()),
+    ]
+
+
+_HEADERS = security_headers()
 
 
 class BodyTooLarge(HTTPException):
@@ -27,9 +38,12 @@ class BodyTooLarge(HTTPException):
 class LimitsAndHeaders:
     """Refuses bodies over `max_body_bytes` with 413 (declared or streamed), adds headers."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, image_sources: Sequence[str] = ()
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.headers = security_headers(image_sources)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,7 +70,7 @@ class LimitsAndHeaders:
             if message["type"] == "http.response.start":
                 started = True
                 names = {name for name, _ in message.get("headers", [])}
-                extra = [item for item in _HEADERS if item[0] not in names]
+                extra = [item for item in self.headers if item[0] not in names]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
