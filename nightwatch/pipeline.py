@@ -42,6 +42,7 @@ from ingest.source import SourceSettings
 from ingest.status import CameraState, CameraStatus
 from nightwatch.camera_analysis import CameraAnalysis
 from nightwatch.live_feed import LiveFeed
+from nightwatch.report.publisher import ShiftReportPublisher
 from nightwatch.stats import LatencyRecorder
 
 log = logging.getLogger(__name__)
@@ -271,6 +272,9 @@ class Pipeline:
         ]
         self._retention = threading.Thread(target=self._retain, name="retention", daemon=True)
         self.case_watch = CaseWatch(CaseService(config, store), self.outbox) if singletons else None
+        self.shift_reports = (
+            ShiftReportPublisher(config, store, self.outbox) if singletons else None
+        )
 
     def start(self) -> None:
         if self.singletons and self.dispatcher is not None:
@@ -286,6 +290,8 @@ class Pipeline:
             self._retention.start()
         if self.case_watch is not None:
             self.case_watch.start()
+        if self.shift_reports is not None:
+            self.shift_reports.start()
 
     def end_orphaned_alerts(self) -> None:
         """End the alerts of this pipeline's cameras that a process which died left open."""
@@ -315,6 +321,8 @@ class Pipeline:
         self.capture.stop()  # the snapshots asked for so far are written
         if self.case_watch is not None:
             self.case_watch.stop()
+        if self.shift_reports is not None:
+            self.shift_reports.stop()
         if self.singletons:
             if self.dispatcher is not None:
                 self.dispatcher.stop()

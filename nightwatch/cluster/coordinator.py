@@ -1,5 +1,6 @@
 """What runs once for the whole cluster: the outbox drain, the dispatcher's escalation timers,
-replies and webhooks, and retention, with Nightwatch's availability on the broker.
+replies and webhooks, retention, overdue cases and the shift report at shift end, with
+Nightwatch's availability on the broker.
 
 A detached, named Ray actor that Ray restarts on another node when its node dies. Ray alone
 does not make it run exactly once (a node that hangs rather than dies can be declared dead
@@ -33,6 +34,7 @@ from alerts.retention import apply_retention
 from alerts.store import Store, StoreError, StoreUnavailableError, open_configured_store
 from config.loader import parse_config
 from config.schema import NightwatchConfig
+from nightwatch.report.publisher import ShiftReportPublisher
 
 log = logging.getLogger(__name__)
 LOCK = "coordinator"
@@ -119,11 +121,14 @@ class Coordinator:
         outbox.start()
         case_watch = CaseWatch(CaseService(config, store), outbox)
         case_watch.start()
+        shift_reports = ShiftReportPublisher(config, store, outbox)
+        shift_reports.start()
         self._state = "running"
         log.info("coordinator runs on node %s", self.node)
         try:
             self._retain(store, config)
         finally:
+            shift_reports.stop()
             case_watch.stop()
             if dispatcher is not None:
                 dispatcher.stop()
