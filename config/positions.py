@@ -9,7 +9,7 @@ image (`plan: path`), whose `bounds` (its edges in degrees) place geographic pos
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from pydantic import Field, field_validator, model_validator
@@ -210,3 +210,50 @@ def check_camera_positions(
                     "fix": "add site.map.bounds {north, south, west, east}, or give x and y",
                 },
             )
+
+
+class _Route(Protocol):
+    @property
+    def camera(self) -> str | None: ...
+    @property
+    def choose(self) -> str: ...
+
+
+def check_nearest_routes(
+    map_config: MapConfig | None, routes: Sequence[_Route], cameras: Mapping[str, _Positioned]
+) -> None:
+    """A route that chooses the nearest team for one camera needs that camera's place on the
+    earth: lat, lon, or x, y on a plan with bounds (raises otherwise)."""
+    bounds = map_config.bounds if map_config is not None else None
+    for index, route in enumerate(routes):
+        camera = cameras.get(route.camera) if route.camera is not None else None
+        if route.choose != "nearest" or camera is None:
+            continue
+        position = camera.position
+        if position is not None and (position.geographic or bounds is not None):
+            continue
+        raise PydanticCustomError(
+            "nearest_needs_position",
+            "choose: nearest needs to know where camera '{camera}' is on the earth",
+            {
+                "camera": route.camera,
+                "at": ("dispatch", "routes", index, "choose"),
+                "fix": f"give cameras.{route.camera}.position {{lat, lon}} (or x, y on a site "
+                "plan with site.map.bounds), or use choose: roster",
+            },
+        )
+
+
+class _Dispatch(Protocol):
+    @property
+    def routes(self) -> Sequence[_Route]: ...
+
+
+def check_positions(
+    map_config: MapConfig | None, cameras: Mapping[str, _Positioned], dispatch: _Dispatch | None
+) -> None:
+    """Every position can be drawn on the map, and every nearest route knows its camera's
+    place (the cross-section checks of NightwatchConfig)."""
+    check_camera_positions(map_config, cameras)
+    if dispatch is not None:
+        check_nearest_routes(map_config, dispatch.routes, cameras)

@@ -13,7 +13,7 @@ from config.cases import CasesConfig
 from config.common import Name, Strict
 from config.detect import DetectConfig
 from config.dispatch import DispatchConfig
-from config.positions import MapConfig, PositionConfig, check_camera_positions
+from config.positions import MapConfig, PositionConfig, check_positions
 from config.rules import RuleConfig
 from config.rules.base import parse_window
 from config.storage import StorageConfig
@@ -394,5 +394,5 @@ class NightwatchConfig(Strict):
 
     @model_validator(mode="after")
     def _positions_fit_the_map(self) -> NightwatchConfig:
-        check_camera_positions(self.site.map, self.cameras)
+        check_positions(self.site.map, self.cameras, self.dispatch)
         return self

@@ -79,3 +79,17 @@ def test_a_position_out_of_range_names_the_key_and_the_fix(
 def test_a_map_that_cannot_be_drawn_is_refused(site: str, key: str, words: str) -> None:
     text = problem(config_text(site, "{lat: 31.5, lon: 121.5}"))
     assert f": {key}: " in text and words in text
+
+
+def test_a_route_choosing_the_nearest_team_needs_its_camera_on_the_earth() -> None:
+    dispatch = (
+        "dispatch:\n  teams: {alpha: {name: Alpha}}\n"
+        "  routes:\n    - {camera: gate, teams: [alpha], choose: nearest}\n"
+    )
+    text = problem(config_text("site: {map: {plan: plan.png}}", "{x: 0.5, y: 0.5}") + dispatch)
+    assert "dispatch.routes.0.choose: " in text and "where camera 'gate' is" in text
+    assert "fix: give cameras.gate.position {lat, lon}" in text
+    placed = config_text(TILES, "{lat: 31.2304, lon: 121.4737}") + dispatch
+    assert parse_config(placed, "site.yaml", {}).config.dispatch is not None
+    on_plan = config_text(PLAN, "{x: 0.5, y: 0.5}") + dispatch  # the plan's bounds place it
+    assert parse_config(on_plan, "site.yaml", {}).config.dispatch is not None
