@@ -60,19 +60,19 @@ def report_tables(report: ShiftReport) -> list[Table]:
             (both("outcome"), both("count")),
             tuple((both(outcome), str(count)) for outcome, count in report.outcomes.items()),
         ),
-        Table(
-            both("false_alarms"),
-            (
-                both("camera") + " / " + both("rule"),
-                both("resolved"),
-                both("false_alarm"),
-                both("share"),
-            ),
-            tuple(
-                (name, str(share.resolved), str(share.false_alarm), _percent(share.share))
-                for section in (report.false_alarms.by_camera, report.false_alarms.by_rule)
-                for name, share in section.items()
-            ),
+        *(
+            Table(
+                f"{both('false_alarms')} · {both(key)}",
+                (both(key), both("resolved"), both("false_alarm"), both("share")),
+                tuple(
+                    (name, str(share.resolved), str(share.false_alarm), _percent(share.share))
+                    for name, share in shares.items()
+                ),
+            )
+            for key, shares in (
+                ("camera", report.false_alarms.by_camera),
+                ("rule", report.false_alarms.by_rule),
+            )
         ),
         Table(
             f"{both('escalations')}: {report.escalations.total}",

@@ -83,7 +83,7 @@ def test_the_report_of_a_night_holds_the_scripted_response_times(site: Site) -> 
     assert "NotoSansCJK" in fonts.stdout  # the Chinese labels are drawn, not boxes
 
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "夜班报告 Shift report" in page and "巡逻" not in page  # labels, not team names
+    assert "夜班报告 Shift report" in page and "各队响应时间" in page
     assert page.count('src="data:image/png;base64,') == CHARTS
     assert "http://" not in page and "https://" not in page  # self-contained
 
