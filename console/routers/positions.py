@@ -23,6 +23,7 @@ from console.schemas.positions import PositionBody, SharingStopped, TeamPosition
 router = APIRouter(prefix="/api/v1", tags=["positions"])
 TeamName = Annotated[str, Path(pattern=ID_PATTERN, description="Team id as configured.")]
 FUTURE_SLACK = timedelta(minutes=2)  # a phone's clock a little ahead is not an error
+OLDEST = timedelta(days=1)  # an older fix says nothing of where the team is
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     403: {"description": "Not your team"},
     404: {"description": "No such team"},
@@ -77,10 +78,11 @@ def share_position(
             "nothing was stored",
         )
     measured = body.at if body.at is not None else now
-    if measured > now + FUTURE_SLACK:
+    if measured > now + FUTURE_SLACK or measured < now - OLDEST:
+        when = "in the future" if measured > now else "more than a day ago"
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"at {measured.isoformat()} is in the future; check the phone's clock",
+            f"at {measured.isoformat()} is {when}; check the phone's clock",
         )
     position = TeamPosition(
         team=team,

@@ -96,10 +96,19 @@ def test_a_position_out_of_range_is_refused_with_what_is_wrong(
     assert console.store.positions.latest() == []
 
 
-def test_a_position_from_the_future_is_refused(console: Console, client: TestClient) -> None:
-    future = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
-    refused = client.post(SHARE_A, json={**HERE, "at": future}, headers=console.as_user("pa"))
-    assert refused.status_code == 422 and "in the future" in refused.json()["detail"]
+@pytest.mark.parametrize(
+    ("at", "words"),
+    [
+        ((datetime.now(UTC) + timedelta(minutes=10)).isoformat(), "is in the future"),
+        ((datetime.now(UTC) - timedelta(days=2)).isoformat(), "is more than a day ago"),
+        ("0001-01-01T00:00:00+14:00", "is more than a day ago"),
+    ],
+)
+def test_a_position_measured_at_an_unlikely_time_is_refused(
+    console: Console, client: TestClient, at: str, words: str
+) -> None:
+    refused = client.post(SHARE_A, json={**HERE, "at": at}, headers=console.as_user("pa"))
+    assert refused.status_code == 422 and words in refused.json()["detail"]
     assert console.store.positions.latest() == []
 
 
