@@ -156,6 +156,7 @@
     if (map.kind === "plan") {
       const image = el("img", { class: "map-plan", id: "map-plan", src: map.plan_url, alt: t("map.title") });
       image.addEventListener("load", () => { fitPlan(stage, image); drawMarkers(); });
+      image.addEventListener("error", () => NW.toast(t("map.title") + ": " + t("camera.no_picture")));
       document.getElementById("map-tiles").replaceChildren(image);
       window.addEventListener("resize", () => { if (image.naturalWidth) fitPlan(stage, image); });
     } else {
