@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -74,6 +74,7 @@ class ReportScope:
     site: str
     shift: Shift
     teams: tuple[str, ...] = ()
+    team_names: Mapping[str, str] = field(default_factory=dict)  # id: name (dispatch.teams)
     now: datetime | None = None  # report time (open cases are judged then); default shift end
 
 
@@ -124,6 +125,7 @@ def report_from_records(
             by_hour=hour_counts(shift, [alert.started_at for alert in alerts]),
         ),
         teams=team_figures(dispatches, scope.teams),
+        team_names=dict(scope.team_names),
         escalations=escalation_figures(dispatches),
         outcomes={
             outcome.value: sum(found == outcome for found in outcomes) for outcome in Outcome

@@ -121,6 +121,7 @@ class ShiftReport(ReportPart):
     totals: Totals
     alerts: AlertCounts
     teams: dict[str, TeamFigures]
+    team_names: dict[str, str] = Field(description="Each team's name, as dispatch.teams says.")
     escalations: EscalationFigures
     outcomes: dict[str, int] = Field(description="Alerts by their resolution's outcome.")
     false_alarms: FalseAlarms

@@ -36,8 +36,10 @@ def build_report(
     config: NightwatchConfig, store: Store, shift: Shift, folder: Path, now: datetime
 ) -> BuiltReport:
     """Compute the shift's figures and write report.json, .html and .pdf into `folder`."""
-    teams = tuple(config.dispatch.teams) if config.dispatch is not None else ()
-    report = shift_report(store, ReportScope(config.site.name, shift, teams, now))
+    teams = config.dispatch.teams if config.dispatch is not None else {}
+    names = {team: team_config.name for team, team_config in teams.items() if team_config.name}
+    scope = ReportScope(config.site.name, shift, tuple(teams), team_names=names, now=now)
+    report = shift_report(store, scope)
     files = write_report(report, folder)
     summary = summary_of(report, _relative_files(files, config.storage.data_path))
     return BuiltReport(report, files, summary)

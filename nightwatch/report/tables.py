@@ -46,7 +46,7 @@ def report_tables(report: ShiftReport) -> list[Table]:
             ),
             tuple(
                 (
-                    team,
+                    team_label(report, team),
                     str(figures.orders),
                     _spread(figures.acknowledged_s),
                     _spread(figures.on_scene_s),
@@ -78,7 +78,11 @@ def report_tables(report: ShiftReport) -> list[Table]:
             f"{both('escalations')}: {report.escalations.total}",
             (both("at"), both("escalated_from"), both("escalated_to")),
             tuple(
-                (report_time(report, item.at), item.from_team, item.to_team)
+                (
+                    report_time(report, item.at),
+                    team_label(report, item.from_team),
+                    team_label(report, item.to_team),
+                )
                 for item in report.escalations.items
             ),
         ),
@@ -99,6 +103,12 @@ def report_tables(report: ShiftReport) -> list[Table]:
         ),
     ]
     return tables
+
+
+def team_label(report: ShiftReport, team: str) -> str:
+    """`id · name` (the name volunteers know), or the id alone."""
+    name = report.team_names.get(team)
+    return f"{team} · {name}" if name and name != team else team
 
 
 def report_time(report: ShiftReport, moment: datetime) -> str:

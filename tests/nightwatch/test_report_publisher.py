@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,12 +41,15 @@ class Site:
     gateway: Gateway
     sender: WebhookSender
     data_dir: Path
+    publishers: list[ShiftReportPublisher] = field(default_factory=list)
 
     def publisher(self, poll_s: float = 60.0) -> ShiftReportPublisher:
-        """A publisher as a (re)started process builds it."""
-        return ShiftReportPublisher(
+        """A publisher as a (re)started process builds it (stopped at teardown)."""
+        made = ShiftReportPublisher(
             self.config, self.store, self.outbox, self.clock, GRACE_S, poll_s
         )
+        self.publishers.append(made)
+        return made
 
     def posted_reports(self) -> list[str]:
         """Message ids of the reports the supervisor's gateway got (it gets orders too)."""
@@ -71,7 +74,10 @@ def site(request: pytest.FixtureRequest, tmp_path: Path, mqtt_prefix: str) -> It
         assert config.dispatch is not None
         retry = RetryPolicy(3, 0.3, 1.0, 2.0)
         sender = WebhookSender(store.webhooks, config.dispatch.secret_for, retry, clock)
-        yield Site(config, store, clock, outbox, gateway, sender, tmp_path / "data")
+        site = Site(config, store, clock, outbox, gateway, sender, tmp_path / "data")
+        yield site
+        for made in site.publishers:
+            made.stop()
         outbox.stop()
         publisher.stop()
     gateway.close()
