@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Float, String, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from alerts.dispatch.nearest import TeamPosition
@@ -40,6 +41,12 @@ class PositionRepository:
     def record(self, position: TeamPosition) -> TeamPosition:
         """Keep `position` as its team's last, unless a newer one is kept already (a phone's
         late retry must not move the team back); returns the one kept."""
+        try:
+            return self._record(position)
+        except IntegrityError:  # two phones of a team sent its first position at once
+            return self._record(position)
+
+    def _record(self, position: TeamPosition) -> TeamPosition:
         with self._database.plain_writing() as session:
             row = session.get(TeamPositionRow, position.team, with_for_update=True)
             if row is None:
