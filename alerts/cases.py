@@ -48,6 +48,7 @@ OPEN, ALERT_ADDED, NOTE, REASSIGN, DUE_CHANGED, ESCALATE, CLOSE = (
     "case.escalate",
     "case.close",
 )
+CASE_ACTIONS = (OPEN, ALERT_ADDED, NOTE, REASSIGN, DUE_CHANGED, ESCALATE, CLOSE)
 
 
 class CaseError(Exception):

@@ -37,6 +37,7 @@ from console.routers import (
     positions,
     site_map,
     system,
+    tuning,
 )
 from console.routers import users as users_router
 from console.routers.cameras import camera_out
@@ -57,6 +58,7 @@ ROUTERS = (
     evidence.router,
     dispatches.router,
     cases.router,
+    tuning.router,
     audit.router,
     events.router,
     users_router.router,

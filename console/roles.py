@@ -4,7 +4,8 @@ operator  watches cameras and alerts, acknowledges, dispatches, resolves, works 
 patrol    sees and moves on its own team's dispatches only (the routes narrow it to the team),
           and follows up the cases it owns (its team's or its member's).
 auditor   reads everything, verifies the audit log, exports evidence; changes nothing.
-admin     manages users and reads the configuration; sees no footage and no alerts.
+admin     manages users, reads the configuration and applies tuning proposals to it; sees
+          no footage and no alerts.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ class Permission(StrEnum):
     ALERT_ACT = "alert-act"  # acknowledge, resolve
     CASES = "cases"  # follow-up cases; patrol: the ones it owns
     CASE_ACT = "case-act"  # notes, alerts, owner, due date, close; patrol: the ones it owns
+    TUNING_READ = "tuning-read"  # tuning proposals from false alarms
+    TUNING_APPLY = "tuning-apply"  # apply one to the configuration, or dismiss it
     DISPATCH_READ = "dispatch-read"  # patrol: own team only
     DISPATCH_SEND = "dispatch-send"  # dispatch an alert, cancel a dispatch
     DISPATCH_UPDATE = "dispatch-update"  # move a dispatch on; patrol: own team only
@@ -54,6 +57,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.DISPATCH_UPDATE,
             Permission.CASES,
             Permission.CASE_ACT,
+            Permission.TUNING_READ,
         }
     ),
     "patrol": frozenset(
@@ -74,6 +78,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.USERS_READ,
             Permission.CONFIG,
             Permission.CASES,
+            Permission.TUNING_READ,
         }
     ),
     "admin": frozenset(
@@ -84,6 +89,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.USERS_ADMIN,
             Permission.CONFIG,
             Permission.METRICS,
+            Permission.TUNING_READ,
+            Permission.TUNING_APPLY,
         }
     ),
 }

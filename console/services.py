@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from alerts.store import Store
 from config.schema import NightwatchConfig
@@ -37,3 +38,5 @@ class ConsoleServices:
     dispatcher: DispatchControl | None = None  # None: dispatch routes answer 503
     settings: ConsoleSettings = field(default_factory=ConsoleSettings)
     nodes: NodeDirectory | None = None  # None: not a cluster; the nodes route answers 404
+    # The configuration file tuning proposals are applied to; None: they are applied by hand.
+    config_file: Path | None = None

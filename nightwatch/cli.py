@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -164,7 +165,7 @@ def _serve_console(
     from nightwatch.console_wiring import serve_console
 
     try:
-        return serve_console(pipeline, pipeline.store, loaded.config, http)
+        return serve_console(pipeline, pipeline.store, loaded.config, http, Path(loaded.file))
     except (OSError, ValueError) as error:
         log.error("console not served: %s", error)
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from alerts.store import Store, open_configured_store
 from config.schema import NightwatchConfig
@@ -56,9 +57,14 @@ class PipelineFeed:
 
 
 def serve_console(
-    pipeline: Pipeline, store: Store, config: NightwatchConfig, address: str
+    pipeline: Pipeline,
+    store: Store,
+    config: NightwatchConfig,
+    address: str,
+    config_file: Path | None = None,
 ) -> ConsoleServer:
-    """Build the console over the running pipeline and serve it on `address` (HOST:PORT).
+    """Build the console over the running pipeline and serve it on `address` (HOST:PORT);
+    `config_file`: the file an admin's applied tuning proposals are written to.
 
     Raises OSError when it cannot listen (the caller decides whether that is fatal).
     """
@@ -69,6 +75,7 @@ def serve_console(
         cameras=PipelineFeed(pipeline),
         config=config,
         dispatcher=pipeline.dispatcher,  # None when no dispatch section is configured
+        config_file=config_file,
     )
     server = ConsoleServer(create_app(services), host, port)
     server.start()

@@ -35,6 +35,7 @@ from alerts.store.records import (
     TransitionRecord,
     UnknownAlertError,
 )
+from alerts.store.tuning_repository import TuningRepository
 from alerts.store.webhook_repository import WebhookRepository
 from config.storage import StorageConfig
 
@@ -79,6 +80,7 @@ class Store:
         self.positions = PositionRepository(database)
         self.webhooks = WebhookRepository(database)
         self.cases = CaseRepository(database)
+        self.tuning = TuningRepository(database)
 
     def close(self) -> None:
         """Close the database (when the process stops)."""

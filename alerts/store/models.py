@@ -326,3 +326,28 @@ class CaseNoteRow(Base):
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(String(2000))
+
+
+class TuningProposalRow(Base):
+    """A false alarm's suggested change to its camera's rule, until an admin decides."""
+
+    __tablename__ = "tuning_proposals"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
+    alert_id: Mapped[str] = mapped_column(String(64))
+    camera: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    change: Mapped[Document]
+    reason: Mapped[str | None] = mapped_column(String(1000))
+    state: Mapped[str] = mapped_column(String(16))
+    proposed_by: Mapped[str] = mapped_column(String(128))
+    proposed_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(String(1000))
+
+    __table_args__ = (
+        Index("ix_tuning_proposals_state", "state", "proposed_at"),
+        {"sqlite_autoincrement": True},
+    )

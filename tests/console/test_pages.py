@@ -41,6 +41,8 @@ def test_both_catalogs_have_every_key_and_chinese_is_really_chinese() -> None:
 
 
 def test_every_state_role_and_outcome_has_its_words() -> None:
+    from alerts.cases import CASE_ACTIONS, CaseKind
+    from alerts.tuning import APPLY, DISMISS, PROPOSE, ProposalState
     from console.accounts.records import ROLES
     from console.ports import DISPATCH_STATES_SHOWN, OUTCOMES, PATROL_STATES
     from ingest.status import CameraState
@@ -51,6 +53,10 @@ def test_every_state_role_and_outcome_has_its_words() -> None:
     keys |= {f"role.{role}" for role in ROLES}
     keys |= {f"camera.{state.value}" for state in CameraState} | {"camera.unknown"}
     keys |= {f"severity.{level}" for level in ("low", "medium", "high", "critical")}
+    keys |= {f"case_kind.{kind.value}" for kind in CaseKind}
+    keys |= {f"tuning_state.{state.value}" for state in ProposalState}
+    keys |= {f"tuning_done.{action}" for action in ("apply", "dismiss")}
+    keys |= {f"action.{action}" for action in (*CASE_ACTIONS, PROPOSE, APPLY, DISMISS)}
     for language in LANGUAGES:
         missing = sorted(keys - set(catalog(language)))
         assert not missing, f"{language} lacks {missing}"

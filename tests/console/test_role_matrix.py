@@ -65,6 +65,10 @@ DECISIONS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/cases/{case_id}/alerts"): frozenset({OPERATOR, PATROL}),
     ("PATCH", "/api/v1/cases/{case_id}"): frozenset({OPERATOR, PATROL}),
     ("POST", "/api/v1/cases/{case_id}/close"): frozenset({OPERATOR, PATROL}),
+    ("POST", "/api/v1/alerts/{alert_id}/proposals"): frozenset({OPERATOR}),
+    ("GET", "/api/v1/proposals"): frozenset({OPERATOR, AUDITOR, ADMIN}),
+    ("POST", "/api/v1/proposals/{proposal_id}/apply"): frozenset({ADMIN}),
+    ("POST", "/api/v1/proposals/{proposal_id}/dismiss"): frozenset({ADMIN}),
     ("GET", "/api/v1/audit"): frozenset({AUDITOR}),
     ("GET", "/api/v1/audit/verification"): frozenset({AUDITOR}),
     ("GET", "/api/v1/audit/export/{alert_id}"): frozenset({AUDITOR}),
@@ -81,6 +85,8 @@ DECISIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/wall"): WATCHERS,
     ("GET", "/alerts"): WATCHERS,
     ("GET", "/alerts/{alert_id}"): WATCHERS,
+    ("GET", "/cases"): frozenset({OPERATOR, PATROL, AUDITOR}),
+    ("GET", "/cases/{case_id}"): frozenset({OPERATOR, PATROL, AUDITOR}),
     ("GET", "/patrol"): frozenset({PATROL}),
     ("GET", "/audit"): frozenset({AUDITOR}),
     ("GET", "/admin"): frozenset({ADMIN}),
@@ -137,6 +143,8 @@ def _url(path: str, console: Console) -> str:
         "name": "victim",
         "file": f"{console.dispatch_id}-0.wav",
         "team": "team-a",
+        "case_id": "case-unknown",
+        "proposal_id": "1",
     }
     return path.format(**values)
 
@@ -153,6 +161,10 @@ def _body(method: str, path: str, role: str) -> dict[str, Any] | None:
         "/api/v1/teams/{team}/position": {"lat": 31.2304, "lon": 121.4737},
         "/api/v1/users": {"name": f"new-{role}", "role": "operator"},
         "/api/v1/users/{name}/tokens": {"label": "integration"},
+        "/api/v1/cases/{case_id}/notes": {"text": "called the owner"},
+        "/api/v1/cases/{case_id}/alerts": {"alert_id": "an-alert"},
+        "/api/v1/cases/{case_id}/close": {"result": "done"},
+        "/api/v1/alerts/{alert_id}/proposals": {"kind": "mask"},
     }
     return bodies.get(path, {})
 

@@ -107,6 +107,16 @@
     ack.disabled = Boolean(alert.disposition.acknowledged_by);
     ack.textContent = t(ack.disabled ? "alert.acknowledged" : "alert.acknowledge");
     document.getElementById("resolve").disabled = Boolean(alert.disposition.resolved_by);
+    document.getElementById("tuning-propose").hidden = alert.disposition.outcome !== "false_alarm";
+  }
+
+  async function propose(kind) {
+    try {
+      const note = document.getElementById("resolve-note").value.trim();
+      await api(base + "/proposals", { method: "POST", body: { kind, reason: note || null } });
+      NW.toast(t("tuning.proposed"));
+      await load();
+    } catch (error) { NW.failed(error); }
   }
 
   function renderCase(alert) {
@@ -182,6 +192,9 @@
         event.preventDefault();
         act(base + "/resolve", resolveBody(resolve));
       });
+    }
+    for (const button of document.querySelectorAll("#tuning-propose button[data-kind]")) {
+      button.addEventListener("click", () => propose(button.dataset.kind));
     }
     const dispatch = document.getElementById("dispatch-form");
     if (dispatch) dispatch.addEventListener("submit", (event) => {

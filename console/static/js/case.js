@@ -8,7 +8,7 @@
 
   function describe(entry) {
     const details = entry.details || {};
-    if (entry.action === "case.open") return t("case.kind." + details.kind) + " · " + details.owner;
+    if (entry.action === "case.open") return t("case_kind." + details.kind) + " · " + details.owner;
     if (entry.action === "case.alert_added") return details.alert_id;
     if (entry.action === "case.reassign") return details.previous + " → " + details.owner;
     if (entry.action === "case.due_changed") return fmtTime(details.previous) + " → " + fmtTime(details.due_at);
@@ -30,7 +30,7 @@
 
   function render(item) {
     document.getElementById("case-title").textContent = item.title;
-    document.getElementById("case-kind").textContent = t("case.kind." + item.kind);
+    document.getElementById("case-kind").textContent = t("case_kind." + item.kind);
     const state = document.getElementById("case-state");
     state.textContent = item.overdue ? t("case.overdue") : t("case." + item.state);
     state.className = "badge " + (item.overdue ? "open" : item.state === "closed" ? "done" : "seen");

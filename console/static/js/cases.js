@@ -10,7 +10,7 @@
       onclick: () => window.location.assign(item.url) },
     el("td", { text: fmtTime(item.due_at) }),
     el("td", { text: item.title }),
-    el("td", { text: t("case.kind." + item.kind) }),
+    el("td", { text: t("case_kind." + item.kind) }),
     el("td", { text: item.owner }),
     el("td", { text: String(item.alert_ids.length) }),
     el("td", {}, el("span", { class: "badge " + (item.overdue ? "open" : item.state === "closed" ? "done" : "seen"),
