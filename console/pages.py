@@ -26,6 +26,7 @@ _NAV = (
     ("/wall", "nav.wall", Permission.CAMERA_VIEW),
     ("/alerts", "nav.alerts", Permission.ALERTS),
     ("/cases", "nav.cases", Permission.CASES),
+    ("/reports", "nav.reports", Permission.REPORTS),
     ("/patrol", "nav.patrol", Permission.PATROL),
     ("/audit", "nav.audit", Permission.AUDIT),
     ("/admin", "nav.admin", Permission.USERS_ADMIN),
@@ -37,6 +38,7 @@ WallPage = Annotated[Principal, Depends(PageGuard(Permission.CAMERA_VIEW))]
 AlertsPage = Annotated[Principal, Depends(PageGuard(Permission.ALERTS))]
 PatrolPage = Annotated[Principal, Depends(PageGuard(Permission.PATROL))]
 CasesPage = Annotated[Principal, Depends(PageGuard(Permission.CASES))]
+ReportsPage = Annotated[Principal, Depends(PageGuard(Permission.REPORTS))]
 AuditPage = Annotated[Principal, Depends(PageGuard(Permission.AUDIT))]
 AdminPage = Annotated[Principal, Depends(PageGuard(Permission.USERS_ADMIN))]
 
@@ -140,6 +142,11 @@ def case(
         can_act=allowed(role, Permission.CASE_ACT),
         can_see_evidence=allowed(role, Permission.EVIDENCE),
     )
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports(principal: ReportsPage, request: Request, services: Services) -> HTMLResponse:
+    return render(request, services, "reports.html", principal)
 
 
 @router.get("/patrol", response_class=HTMLResponse)

@@ -25,6 +25,7 @@ class Permission(StrEnum):
     CASES = "cases"  # follow-up cases; patrol: the ones it owns
     CASE_ACT = "case-act"  # notes, alerts, owner, due date, close; patrol: the ones it owns
     TUNING_READ = "tuning-read"  # tuning proposals from false alarms
+    REPORTS = "reports"  # shift reports
     TUNING_APPLY = "tuning-apply"  # apply one to the configuration, or dismiss it
     DISPATCH_READ = "dispatch-read"  # patrol: own team only
     DISPATCH_SEND = "dispatch-send"  # dispatch an alert, cancel a dispatch
@@ -58,6 +59,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.CASES,
             Permission.CASE_ACT,
             Permission.TUNING_READ,
+            Permission.REPORTS,
         }
     ),
     "patrol": frozenset(
@@ -79,6 +81,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.CONFIG,
             Permission.CASES,
             Permission.TUNING_READ,
+            Permission.REPORTS,
         }
     ),
     "admin": frozenset(

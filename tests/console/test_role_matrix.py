@@ -69,6 +69,9 @@ DECISIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/proposals"): frozenset({OPERATOR, AUDITOR, ADMIN}),
     ("POST", "/api/v1/proposals/{proposal_id}/apply"): frozenset({ADMIN}),
     ("POST", "/api/v1/proposals/{proposal_id}/dismiss"): frozenset({ADMIN}),
+    ("GET", "/api/v1/reports"): WATCHERS,
+    ("GET", "/api/v1/reports/{shift}"): WATCHERS,
+    ("GET", "/api/v1/reports/{shift}/{document}"): WATCHERS,
     ("GET", "/api/v1/audit"): frozenset({AUDITOR}),
     ("GET", "/api/v1/audit/verification"): frozenset({AUDITOR}),
     ("GET", "/api/v1/audit/export/{alert_id}"): frozenset({AUDITOR}),
@@ -86,6 +89,7 @@ DECISIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/alerts"): WATCHERS,
     ("GET", "/alerts/{alert_id}"): WATCHERS,
     ("GET", "/cases"): frozenset({OPERATOR, PATROL, AUDITOR}),
+    ("GET", "/reports"): WATCHERS,
     ("GET", "/cases/{case_id}"): frozenset({OPERATOR, PATROL, AUDITOR}),
     ("GET", "/patrol"): frozenset({PATROL}),
     ("GET", "/audit"): frozenset({AUDITOR}),
@@ -145,6 +149,8 @@ def _url(path: str, console: Console) -> str:
         "team": "team-a",
         "case_id": "case-unknown",
         "proposal_id": "1",
+        "shift": "2026-03-01",
+        "document": "report.pdf",
     }
     return path.format(**values)
 
