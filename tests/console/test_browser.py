@@ -235,6 +235,6 @@ def other_pages(browser: Browser, url: str, passwords: dict[str, str]) -> None:
     expect(operator.locator("#alert-rows tr").first).to_be_visible()
     shoot(operator, "09-alert-search")
     operator.goto(f"{url}/wall?lang=en")
-    expect(operator.locator("h2").first).to_contain_text("Live alerts")
+    expect(operator.locator("h2:visible").first).to_contain_text("Live alerts")
     operator.wait_for_timeout(1000)
     shoot(operator, "10-wall-english", full_page=False)
