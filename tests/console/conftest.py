@@ -10,6 +10,7 @@ from typing import cast
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
 
 from alerts.store import Store
 from console import ConsoleServices, create_app
@@ -19,6 +20,7 @@ from console.event_hub import EventHub
 from console.server import ConsoleServer
 from tests.alerts.store.conftest import clock, store
 from tests.alerts.store.support import BACKENDS, open_test_store
+from tests.console.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.console.support import (
     FakeFeed,
     MemoryDispatcher,
@@ -64,6 +66,17 @@ class Console:
 
     def as_user(self, name: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[name]}"}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, for the browser tests of one module."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,16 +8,13 @@ patrol's phone. Screenshots of every page go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Response, expect
 
 from tests.console.browser import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     PHONE,
     ConsoleProcess,
     add_users,
@@ -40,16 +37,6 @@ PEOPLE: dict[str, tuple[str, str | None]] = {
     "ad": ("admin", None),
 }
 ALERT_S = 120_000  # ms: model load, first keyframe, inertia, on a busy 2-core machine
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
-        yield launched
-        launched.close()
 
 
 def site_config(tmp_path: Path, camera_url: str, prefix: str, model_path: Path) -> Path:

@@ -6,26 +6,15 @@ phone; another patrol sees nothing. Screenshots go to test-artifacts/screenshots
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.console.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE, shoot, sign_in, wait_for_picture
+from tests.console.browser import PHONE, shoot, sign_in, wait_for_picture
 from tests.console.conftest import Served
 from tests.console.support import PASSWORD
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
-        yield launched
-        launched.close()
 
 
 def test_a_referral_is_followed_through_to_its_result_in_the_browser(

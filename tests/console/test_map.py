@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from console import create_app
 from console.server import ConsoleServer
 from ingest.status import CameraState
 from tests.alerts.store.support import make_payload
-from tests.console.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE, sign_in, wait_for_picture
+from tests.console.browser import PHONE, sign_in, wait_for_picture
 from tests.console.conftest import Console
 from tests.console.positions_support import PLACES, mapped_config, plan_png
 from tests.console.support import PASSWORD, camera_status
@@ -33,16 +33,6 @@ from tests.support.net import free_port
 pytestmark = pytest.mark.slow
 PX = 1.5  # a marker's centre may be this far off (sub-pixel layout)
 PHONE_AT = {"latitude": 31.2375, "longitude": 121.4725, "accuracy": 8}  # x 0.25, y 0.25
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
-        yield launched
-        launched.close()
 
 
 def serve(console: Console, config: Any) -> Iterator[str]:

@@ -4,14 +4,13 @@ report it opens showing its charts. Screenshots go to test-artifacts/screenshots
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from console import create_app
 from console.server import ConsoleServer
-from tests.console.browser import CHROMIUM, CHROMIUM_FLAGS, shoot, sign_in, wait_for_picture
+from tests.console.browser import shoot, sign_in, wait_for_picture
 from tests.console.conftest import Console
 from tests.console.support import PASSWORD
 from tests.nightwatch.test_report_cli import (
@@ -22,16 +21,6 @@ from tests.nightwatch.test_report_cli import (
 from tests.support.net import free_port
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
-        yield launched
-        launched.close()
 
 
 def test_the_reports_page_lists_the_night_and_opens_its_report(

@@ -9,6 +9,7 @@ import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -58,7 +59,7 @@ def false_alarm(console: Console, client: TestClient) -> None:
     assert answer.status_code == 200, answer.text
 
 
-def propose(console: Console, client: TestClient, kind: str) -> dict[str, object]:
+def propose(console: Console, client: TestClient, kind: str) -> dict[str, Any]:
     answer = client.post(
         f"/api/v1/alerts/{console.alert_id}/proposals",
         json={"kind": kind, "reason": "the poster by the gate"},
@@ -73,7 +74,7 @@ def test_an_admin_applies_a_false_alarms_mask_to_the_configuration(
 ) -> None:
     false_alarm(console, tuned)
     proposal = propose(console, tuned, "mask")
-    [[x1, y1], _, [x2, y2], _] = proposal["change"]["mask"]  # type: ignore[index]
+    [[x1, y1], _, [x2, y2], _] = proposal["change"]["mask"]
     # The seeded alert's person box is [1, 2, 30, 80] in a 160×90 snapshot.
     assert x1 <= 1 / 160 and y1 <= 2 / 90 and x2 >= 30 / 160 and y2 >= 80 / 90
     assert (x2 - x1) * (y2 - y1) < 0.5, "the area of the objects, not the whole picture"

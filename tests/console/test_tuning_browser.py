@@ -6,32 +6,21 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from config.loader import parse_config
 from console import create_app
 from console.server import ConsoleServer
-from tests.console.browser import CHROMIUM, CHROMIUM_FLAGS, shoot, sign_in
+from tests.console.browser import shoot, sign_in
 from tests.console.conftest import Console
 from tests.console.support import PASSWORD
 from tests.console.test_tuning_api import CONFIG
 from tests.support.net import free_port
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
-        yield launched
-        launched.close()
 
 
 def test_a_false_alarm_becomes_a_mask_an_admin_applied(

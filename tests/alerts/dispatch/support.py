@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as paho
@@ -22,7 +25,7 @@ from alerts.payloads import AlertPayload
 from alerts.store import Store
 from config.dispatch import DispatchConfig
 from config.schema import NightwatchConfig
-from tests.alerts.store.support import FakeClock, make_payload
+from tests.alerts.store.support import FakeClock, make_payload, open_test_store
 from tests.support.factories import BASE_TIME
 from tests.support.waiting import wait_until
 
@@ -132,6 +135,28 @@ class Rig:
 
     def wait_drained(self) -> None:
         wait_until(lambda: self.outbox.depth() == 0, 15, "the outbox to drain")
+
+
+@contextmanager
+def running_rig(
+    config: NightwatchConfig, backend: str, tmp_path: Path, prefix: str
+) -> Iterator[Rig]:
+    """A started dispatcher of `config` on a fresh store of `backend` and the real broker."""
+    clock = FakeClock()
+    with open_test_store(backend, tmp_path, clock) as store:
+        publisher = MqttPublisher(config.mqtt)
+        outbox = Outbox(store.outbox, publisher, clock)
+        dispatcher = Dispatcher(config, store, outbox, publisher, clock)
+        dispatcher.start()
+        publisher.start()
+        outbox.start()
+        assert publisher.wait_connected(10), publisher.status()
+        try:
+            yield Rig(config, store, clock, publisher, outbox, dispatcher, prefix)
+        finally:
+            dispatcher.stop()
+            outbox.stop()
+            publisher.stop()
 
 
 def make_config(prefix: str, **dispatch: Any) -> NightwatchConfig:

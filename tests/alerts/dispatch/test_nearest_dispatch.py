@@ -12,12 +12,9 @@ from pathlib import Path
 import pytest
 
 from alerts.dispatch.nearest import TeamPosition
-from alerts.dispatch.service import Dispatcher
-from alerts.mqtt import MqttPublisher
-from alerts.outbox import Outbox
 from config.schema import NightwatchConfig
-from tests.alerts.dispatch.support import Rig, dispatch_section
-from tests.alerts.store.support import BACKENDS, FakeClock, open_test_store
+from tests.alerts.dispatch.support import Rig, dispatch_section, running_rig
+from tests.alerts.store.support import BACKENDS
 from tests.support.mqtt import MqttCollector
 
 GATE = (31.2304, 121.4737)
@@ -46,19 +43,8 @@ def nearest_config(prefix: str) -> NightwatchConfig:
 @pytest.fixture(params=BACKENDS)
 def rig(request: pytest.FixtureRequest, tmp_path: Path, mqtt_prefix: str) -> Iterator[Rig]:
     config = nearest_config(mqtt_prefix)
-    clock = FakeClock()
-    with open_test_store(request.param, tmp_path, clock) as store:
-        publisher = MqttPublisher(config.mqtt)
-        outbox = Outbox(store.outbox, publisher, clock)
-        dispatcher = Dispatcher(config, store, outbox, publisher, clock)
-        dispatcher.start()
-        publisher.start()
-        outbox.start()
-        assert publisher.wait_connected(10), publisher.status()
-        yield Rig(config, store, clock, publisher, outbox, dispatcher, mqtt_prefix)
-        dispatcher.stop()
-        outbox.stop()
-        publisher.stop()
+    with running_rig(config, request.param, tmp_path, mqtt_prefix) as running:
+        yield running
 
 
 def share(rig: Rig, team: str, north_m: float, age_s: float = 60) -> None:
