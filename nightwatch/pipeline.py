@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from alerts.case_service import CaseService, CaseWatch
 from alerts.dispatch.service import Dispatcher
 from alerts.evidence import ClipSpan, EvidenceDirector, storage_health
 from alerts.lifecycle import AlertEvent
@@ -23,7 +22,6 @@ from alerts.mqtt import MqttPublisher
 from alerts.outbox import Outbox, OutboxMessage
 from alerts.payloads import AlertPayload, alert_payload, camera_status_payload
 from alerts.recovery import orphan_ends
-from alerts.retention import apply_retention
 from alerts.rules.base import Verdict
 from alerts.store import AlertQuery, Store, StoreError
 from config.schema import CameraConfig, NightwatchConfig, Point
@@ -42,7 +40,7 @@ from ingest.source import SourceSettings
 from ingest.status import CameraState, CameraStatus
 from nightwatch.camera_analysis import CameraAnalysis
 from nightwatch.live_feed import LiveFeed
-from nightwatch.report.publisher import ShiftReportPublisher
+from nightwatch.singletons import Singletons
 from nightwatch.stats import LatencyRecorder
 
 log = logging.getLogger(__name__)
@@ -270,28 +268,20 @@ class Pipeline:
             for name, camera in config.cameras.items()
             if camera.enabled
         ]
-        self._retention = threading.Thread(target=self._retain, name="retention", daemon=True)
-        self.case_watch = CaseWatch(CaseService(config, store), self.outbox) if singletons else None
-        self.shift_reports = (
-            ShiftReportPublisher(config, store, self.outbox) if singletons else None
+        self.site_singletons = (
+            Singletons(config, store, self.outbox, dispatcher) if singletons else None
         )
 
     def start(self) -> None:
-        if self.singletons and self.dispatcher is not None:
-            self.dispatcher.start()  # subscribes to replies before the first connection
+        if self.site_singletons is not None:
+            self.site_singletons.subscribe()  # replies, before the first connection
         self.publisher.start()
-        if self.singletons:
-            self.outbox.start()
+        if self.site_singletons is not None:
+            self.site_singletons.start()
         self.end_orphaned_alerts()
         self.inference.start()
         for worker in self.workers:
             worker.start()
-        if self.singletons:
-            self._retention.start()
-        if self.case_watch is not None:
-            self.case_watch.start()
-        if self.shift_reports is not None:
-            self.shift_reports.start()
 
     def end_orphaned_alerts(self) -> None:
         """End the alerts of this pipeline's cameras that a process which died left open."""
@@ -319,14 +309,8 @@ class Pipeline:
             worker.join(timeout_s)
         self.inference.stop()
         self.capture.stop()  # the snapshots asked for so far are written
-        if self.case_watch is not None:
-            self.case_watch.stop()
-        if self.shift_reports is not None:
-            self.shift_reports.stop()
-        if self.singletons:
-            if self.dispatcher is not None:
-                self.dispatcher.stop()
-            self.outbox.stop()  # gives the last messages a moment; the rest wait for next start
+        if self.site_singletons is not None:
+            self.site_singletons.stop()
         self.publisher.stop()
 
     def wait_finished(self, timeout_s: float | None = None) -> None:
@@ -387,13 +371,3 @@ class Pipeline:
         self.publish_status(worker.reader.status())
         verdict = Verdict(problem is not None, Detections.empty())
         self.emit(self.health[camera].step(verdict, datetime.now(UTC)))
-
-    def _retain(self) -> None:
-        interval_s = self.config.storage.retention_interval_s
-        while not self.stopping.wait(interval_s):
-            try:
-                report = apply_retention(self.store, self.config.storage, datetime.now(UTC))
-            except (StoreError, OSError):
-                log.exception("retention failed; will try again in %s s", interval_s)
-                continue
-            log.info("retention: %s", report)

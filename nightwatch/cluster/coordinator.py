@@ -21,20 +21,16 @@ import logging
 import os
 import threading
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import ray
 
-from alerts.case_service import CaseService, CaseWatch
 from alerts.dispatch.service import Dispatcher
 from alerts.mqtt import MqttPublisher
 from alerts.outbox import Outbox
-from alerts.retention import apply_retention
-from alerts.store import Store, StoreError, StoreUnavailableError, open_configured_store
+from alerts.store import Store, StoreUnavailableError, open_configured_store
 from config.loader import parse_config
-from config.schema import NightwatchConfig
-from nightwatch.report.publisher import ShiftReportPublisher
+from nightwatch.singletons import Singletons
 
 log = logging.getLogger(__name__)
 LOCK = "coordinator"
@@ -115,30 +111,14 @@ class Coordinator:
         publisher = MqttPublisher(config.mqtt, session_expiry_s=expiry)
         outbox = Outbox(store.outbox, publisher)
         dispatcher = Dispatcher(config, store, outbox, publisher) if dispatch else None
-        if dispatcher is not None:
-            dispatcher.start()  # subscribes to replies before the first connection
+        singletons = Singletons(config, store, outbox, dispatcher)
+        singletons.subscribe()  # replies, before the first connection
         publisher.start()
-        outbox.start()
-        case_watch = CaseWatch(CaseService(config, store), outbox)
-        case_watch.start()
-        shift_reports = ShiftReportPublisher(config, store, outbox)
-        shift_reports.start()
+        singletons.start()
         self._state = "running"
         log.info("coordinator runs on node %s", self.node)
         try:
-            self._retain(store, config)
+            self._stopping.wait()
         finally:
-            shift_reports.stop()
-            case_watch.stop()
-            if dispatcher is not None:
-                dispatcher.stop()
-            outbox.stop()
+            singletons.stop()
             publisher.stop()
-
-    def _retain(self, store: Store, config: NightwatchConfig) -> None:
-        interval_s = config.storage.retention_interval_s
-        while not self._stopping.wait(interval_s):
-            try:
-                log.info("retention: %s", apply_retention(store, config.storage, datetime.now(UTC)))
-            except (StoreError, OSError):
-                log.exception("retention failed; will try again in %s s", interval_s)
