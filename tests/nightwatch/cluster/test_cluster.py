@@ -12,7 +12,9 @@ and the audit log verifies.
 from __future__ import annotations
 
 import json
+import re
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -106,6 +108,7 @@ def test_the_county_rides_out_a_dead_node_a_restarted_head_and_a_node_without_th
     wait_until(
         lambda: alerted_since(mqtt_subscriber, topics, set(CAMERAS), 0), 180, "alerts from all"
     )
+    _the_console_serves_what_the_workers_wrote(site)
 
     # kill -9 every process of a worker: its cameras come back on the other one.
     victim = workers[0]
@@ -169,6 +172,39 @@ def _a_node_without_the_database_refuses_its_camera(
     assert coordinator["node"] != isolated_node, coordinator
     where = "the node without the database" if placed_on == isolated_node else "a node with it"
     print(f"coordinator replaced on {where}; runs on {coordinator['node'][:8]}")
+
+
+def _the_console_serves_what_the_workers_wrote(site: ClusterSite) -> None:
+    """One console for the county: an alert from a camera on a worker, with its snapshot read
+    from the shared media folder, through the console the cluster runs."""
+    done = run_cli(
+        ["users", "add", "county-op", "--role", "operator", "--config", str(site.path)],
+        cwd=site.folder,
+        env=site.env,
+    )
+    assert done.returncode == 0, done.stderr
+    token = re.search(r"API token:\s+(\S+)", done.stdout)
+    assert token, done.stdout
+    console = f"http://{site.config['cluster']['console']}"
+    headers = {"Authorization": f"Bearer {token.group(1)}"}
+
+    def get(path: str) -> bytes:
+        request = urllib.request.Request(console + path, headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return bytes(response.read())
+
+    def a_snapshot() -> bytes | None:
+        try:
+            for alert in json.loads(get("/api/v1/alerts?limit=20"))["items"]:
+                detail = json.loads(get(f"/api/v1/alerts/{alert['id']}"))
+                if any(item["kind"] == "snapshot" for item in detail["evidence"]):
+                    return get(detail["snapshot_url"])
+        except OSError:
+            return None  # the console is still starting
+        return None
+
+    picture = wait_until(a_snapshot, 120, "a snapshot through the cluster's console")
+    assert picture.startswith(b"\xff\xd8"), "a JPEG"
 
 
 def _index_of(site: ClusterSite, node_id: str) -> int:
