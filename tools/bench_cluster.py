@@ -38,7 +38,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import psycopg
 import yaml
-from bench_live import SYSTEM_PYTHON, footage, free_port
+from bench_live import footage, free_port, rtsp_server
 from paho.mqtt.enums import CallbackAPIVersion
 
 from nightwatch.cluster.local import LocalCluster
@@ -70,22 +70,9 @@ def cameras(count: int, minutes: int, work: Path) -> Iterator[list[str]]:
     """`count` real-time RTSP cameras of the busy street at 640x360; their URLs."""
     stream = footage("busy", True, minutes)
     port = free_port()
-    log = work / "rtsp.log"
     mounts = [f"--mount=/cam{index}={stream}" for index in range(1, count + 1)]
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [SYSTEM_PYTHON, str(HERE / "rtsp_server.py"), "--port", str(port), *mounts],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while "ready" not in log.read_text() and time.monotonic() < deadline:
-            time.sleep(0.2)
+    with rtsp_server(mounts, port, work / "rtsp.log"):
         yield [f"rtsp://127.0.0.1:{port}/cam{index}" for index in range(1, count + 1)]
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def site_config(urls: list[str], database_url: str, work: Path, shared: Path) -> dict[str, Any]:

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -73,6 +75,25 @@ def _make_once(scene: str, small: bool, target: Path) -> None:
     )  # fmt: skip
 
 
+@contextmanager
+def rtsp_server(mounts: list[str], port: int, log: Path) -> Iterator[None]:
+    """tools/rtsp_server.py serving `mounts` (`--mount=/NAME=FILE`) on `port`, ready."""
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [SYSTEM_PYTHON, str(HERE / "rtsp_server.py"), "--port", str(port), *mounts],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "ready" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        yield
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -123,25 +144,13 @@ def main() -> int:
         config = Path(work) / "cameras.yaml"
         config.write_text(yaml.safe_dump(config_for(port, args.cameras, args.substream,
                                                     args.detect_fps)))  # fmt: skip
-        with log.open("wb") as output:
-            server = subprocess.Popen(
-                [SYSTEM_PYTHON, str(HERE / "rtsp_server.py"), "--port", str(port), *mounts],
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            deadline = time.monotonic() + 30
-            while "ready" not in log.read_text() and time.monotonic() < deadline:
-                time.sleep(0.2)
+        with rtsp_server(mounts, port, log):
             command = [
                 sys.executable, "-m", "nightwatch.cli", "--log-level", "warning", "bench-live",
                 "--config", str(config), "--duration", str(args.duration),
                 "--warmup", str(args.warmup), *(["--json"] if args.json else []),
             ]  # fmt: skip
             return subprocess.run(command, check=False).returncode
-        finally:
-            server.terminate()
-            server.wait(10)
 
 
 if __name__ == "__main__":

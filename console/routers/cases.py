@@ -21,6 +21,7 @@ from alerts.cases import (
     UnknownCaseError,
 )
 from alerts.store import UnknownAlertError
+from alerts.store.case_repository import Announce, CaseRepository
 from console.deps import CaseActor, CaseReader, Principal, Services
 from console.schemas.alerts import TimelineEntry
 from console.schemas.cases import (
@@ -112,12 +113,10 @@ def get_case(case_id: CaseId, principal: CaseReader, services: Services) -> Case
 def add_note(
     case_id: CaseId, body: CaseNoteBody, principal: CaseActor, services: Services
 ) -> CaseOut:
-    service = case_service(services)
-    _visible(service, case_id, principal)
-    return _changed(
-        service,
-        lambda: services.store.cases.add_note(case_id, principal.name, body.text, service.announce),
-    )
+    return _change(
+        services, case_id, principal,
+        lambda cases, say: cases.add_note(case_id, principal.name, body.text, say),
+    )  # fmt: skip
 
 
 @router.post("/{case_id}/alerts", response_model=CaseOut, responses=_REFUSALS)
@@ -125,14 +124,10 @@ def add_alert(
     case_id: CaseId, body: CaseAlertBody, principal: CaseActor, services: Services
 ) -> CaseOut:
     """Gather another alert into the case (the same stall, the same venue)."""
-    service = case_service(services)
-    _visible(service, case_id, principal)
-    return _changed(
-        service,
-        lambda: services.store.cases.add_alert(
-            case_id, body.alert_id, principal.name, service.announce
-        ),
-    )
+    return _change(
+        services, case_id, principal,
+        lambda cases, say: cases.add_alert(case_id, body.alert_id, principal.name, say),
+    )  # fmt: skip
 
 
 @router.patch("/{case_id}", response_model=CaseOut, responses=_REFUSALS)
@@ -140,14 +135,12 @@ def change_case(
     case_id: CaseId, body: CaseChangeBody, principal: CaseActor, services: Services
 ) -> CaseOut:
     """A new owner or due date (a later due date lets an escalated case escalate again)."""
-    service = case_service(services)
-    _visible(service, case_id, principal)
-    return _changed(
-        service,
-        lambda: services.store.cases.reassign(
-            case_id, principal.name, service.announce, owner=body.owner, due_at=body.due_at
+    return _change(
+        services, case_id, principal,
+        lambda cases, say: cases.reassign(
+            case_id, principal.name, say, owner=body.owner, due_at=body.due_at
         ),
-    )
+    )  # fmt: skip
 
 
 @router.post("/{case_id}/close", response_model=CaseOut, responses=_REFUSALS)
@@ -155,12 +148,10 @@ def close_case(
     case_id: CaseId, body: CaseCloseBody, principal: CaseActor, services: Services
 ) -> CaseOut:
     """Close with what came of it; a closed case takes no further change."""
-    service = case_service(services)
-    _visible(service, case_id, principal)
-    return _changed(
-        service,
-        lambda: services.store.cases.close(case_id, principal.name, body.result, service.announce),
-    )
+    return _change(
+        services, case_id, principal,
+        lambda cases, say: cases.close(case_id, principal.name, body.result, say),
+    )  # fmt: skip
 
 
 def _visible(service: CaseService, case_id: str, principal: Principal) -> CaseRecord:
@@ -174,9 +165,17 @@ def _visible(service: CaseService, case_id: str, principal: Principal) -> CaseRe
     return case
 
 
-def _changed(service: CaseService, change: Callable[[], CaseRecord]) -> CaseOut:
+def _change(
+    services: ConsoleServices,
+    case_id: str,
+    principal: Principal,
+    change: Callable[[CaseRepository, Announce], CaseRecord],
+) -> CaseOut:
+    """Make `change` to a case this visitor may see, announcing it; refusals as HTTP errors."""
+    service = case_service(services)
+    _visible(service, case_id, principal)
     try:
-        return case_out(change(), service)
+        return case_out(change(services.store.cases, service.announce), service)
     except CaseError as error:
         raise http_error(error) from None
     except UnknownAlertError as error:
