@@ -134,6 +134,10 @@ def test_what_cannot_be_proposed_or_applied_says_why(
     )
     assert early.status_code == 409 and "false_alarm" in early.json()["detail"]
     false_alarm(console, tuned)
+    unknown = tuned.post(
+        f"/api/v1/alerts/{console.alert_id}/proposals", json={"kind": "louder"}, headers=op
+    )
+    assert unknown.status_code == 422 and "mask" in unknown.text, "the kinds it takes"
     refused = tuned.post(
         f"/api/v1/alerts/{console.alert_id}/proposals", json={"kind": "mask"}, headers=admin
     )
@@ -147,3 +151,7 @@ def test_what_cannot_be_proposed_or_applied_says_why(
     other = propose(console, tuned, "min_area")
     gone = tuned.post(f"/api/v1/proposals/{other['id']}/apply", json={}, headers=admin)
     assert gone.status_code == 409 and "no longer in the configuration" in gone.json()["detail"]
+    waiting = tuned.get("/api/v1/proposals", params={"state": "proposed"}, headers=admin)
+    assert {item["id"] for item in waiting.json()["items"]} == {proposal["id"], other["id"]}, (
+        "a refused apply leaves the proposal waiting"
+    )
