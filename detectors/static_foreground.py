@@ -67,7 +67,7 @@ class StaticSettings:
     short_term_s: float = 2.0
     long_term_s: float = 60.0
     diff_min: float = 25.0
-    min_area_px: float = 400.0
+    min_area_px: float = 30.0
     max_area_fraction: float = 0.25
     min_report_s: float = 1.0
     absorb_after_s: float = 900.0
@@ -187,7 +187,8 @@ class StaticForeground:
         # Close small gaps: an object's pixels do not all settle in the same frame.
         merged = cv2.morphologyEx(aged, cv2.MORPH_CLOSE, _CLOSE_KERNEL)
         count, labels, stats, _ = cv2.connectedComponentsWithStats(merged, connectivity=8)
-        min_area = self.settings.min_area_px / (scale * scale)
+        # Smaller than the smallest blob whose outline can be judged: not worth reporting.
+        min_area = max(self.settings.min_area_px / (scale * scale), _GHOST_MIN_AREA)
         max_area = self.settings.max_area_fraction * aged.size
         regions: list[StaticRegion] = []
         for index in range(1, count):

@@ -14,7 +14,7 @@ What it returns
 An `AbandonedVerdict` (a `Verdict`: `objects` holds the abandoned things, static regions with
 label `static_object`, track id -1 and score 0.5) whose `details` names, per object, its
 source, since when it has been still and unattended, and where known its owner: the person
-track nearest it when it first appeared (`owner_track_id`) and the time of the first frame in
+track who brought it (`owner_track_id`, see `_bringer`) and the time of the first frame in
 which that person was no longer near it (`owner_left_at`). The engine should publish
 `details` with the alert.
 """
@@ -22,29 +22,33 @@ which that person was no longer near it (`owner_left_at`). The engine should pub
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 
+from alerts.rules.attendance import PERSON, People, Standing, standing
 from alerts.rules.base import Verdict, watched
 from alerts.rules.boxes import Box, box_of, centre, covered_share, iou
 from alerts.zones import Zone
 from config.rules.abandoned import AbandonedObjectRuleConfig
 from detectors.observation import Detections, Observation, SceneSignals
 
-PERSON = "person"
 STATIC_LABEL = "static_object"
 _STATIC_SCORE = 0.5  # a static region has no confidence; this ranks it below a clear detection
 _LOST_GRACE_S = 5.0  # an object unseen this long is forgotten; meanwhile it keeps its state
 _UNSEEN_S = 1.0  # an object unseen this long no longer holds its alert (clear_s bridges gaps)
 _MATCH_IOU = 0.3  # an object that lost its track id is found again by this much overlap
 _COVER_SHARE = 0.5  # a detection covering this share of a static region explains it
-_STANDING_MOVE = 0.5  # a person whose feet stay within this share of their height stands
 _STARTUP_S = 10.0  # objects there from the first look and still through this are scenery
 _FIRST_LOOK_S = 1.5  # seconds from the rule's first frame that count as its first look
 _OWNER_SEARCH = 2.0  # the owner is the nearest person within this many owner distances
+_OWNER_LOOKBACK_S = 2.0  # the owner is looked for from this long before the object stood still
+_HISTORY_S = 30.0  # persons are remembered this long, to find who brought a static region
+_REACH = 0.3  # a static region is a left thing once someone came this close (their heights)
+_OWNER_LATE_S = 2.0  # an object's first seconds, in which a person whose track starts is its owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,63 +104,14 @@ class _Item:
 
     candidate: _Candidate
     anchor: tuple[float, float]
+    found_at: datetime
     seen_at: datetime
     still_since: datetime
     unattended_since: datetime | None
     owner_track_id: int | None
     owner_left_at: datetime | None = None
     alerted: bool = False  # once left, only its owner attends it again
-    near: dict[int, _Standing] = field(default_factory=dict)  # person track: standing near
-
-
-@dataclass(frozen=True, slots=True)
-class _Standing:
-    """Where a person near an object has stood since when."""
-
-    since: datetime
-    foot: tuple[float, float]
-
-
-class _People:
-    """The persons of one frame, and how far each is from a box in their own heights."""
-
-    def __init__(self, tracks: Detections) -> None:
-        people = tracks[tracks.label == PERSON]
-        self.xyxy = people.xyxy.astype(np.float64)
-        self.track_id = people.track_id
-
-    def gaps(self, box: Box) -> np.ndarray:
-        x1, y1, x2, y2 = box
-        dx = np.maximum(0.0, np.maximum(self.xyxy[:, 0] - x2, x1 - self.xyxy[:, 2]))
-        dy = np.maximum(0.0, np.maximum(self.xyxy[:, 1] - y2, y1 - self.xyxy[:, 3]))
-        heights = np.maximum(self.xyxy[:, 3] - self.xyxy[:, 1], 1.0)
-        gaps: np.ndarray = np.hypot(dx, dy) / heights
-        return gaps
-
-    def anyone_near(self, box: Box, distance: float) -> bool:
-        return bool(len(self.xyxy)) and bool((self.gaps(box) <= distance).any())
-
-    def is_near(self, track_id: int, box: Box, distance: float) -> bool:
-        mine = self.track_id == track_id
-        return bool(mine.any()) and bool((self.gaps(box)[mine] <= distance).any())
-
-    def near(self, box: Box, distance: float) -> dict[int, tuple[tuple[float, float], float]]:
-        """Tracked persons within `distance` of a box: track id to (foot point, height)."""
-        near = (self.gaps(box) <= distance) & (self.track_id >= 0)
-        return {
-            int(track_id): (((x1 + x2) / 2.0, y2), max(y2 - y1, 1.0))
-            for track_id, (x1, y1, x2, y2) in zip(
-                self.track_id[near], self.xyxy[near].tolist(), strict=True
-            )
-        }
-
-    def nearest(self, box: Box, distance: float) -> int | None:
-        tracked = self.track_id >= 0
-        if not tracked.any():
-            return None
-        gaps = np.where(tracked, self.gaps(box), np.inf)
-        index = int(np.argmin(gaps))
-        return int(self.track_id[index]) if gaps[index] <= distance else None
+    near: dict[int, Standing] = field(default_factory=dict)  # person track: standing near
 
 
 class AbandonedObjectRule:
@@ -179,6 +134,7 @@ class AbandonedObjectRule:
         self._keys = itertools.count()
         self._started_at: datetime | None = None
         self._scenery: list[Box] | None = None  # None until the start-up is over
+        self._history: deque[tuple[datetime, People]] = deque()  # the last _HISTORY_S
 
     def reset(self) -> None:
         self._items.clear()
@@ -190,13 +146,14 @@ class AbandonedObjectRule:
         """Advance by one frame, with the scene signals of that frame (None: detections only)."""
         at = observation.at
         self._learn_scenery(at)
-        people = _People(observation.tracks)
+        people = People(observation.tracks)
+        self._remember(at, people)
         matched: set[int] = set()
         for candidate in self._candidates(observation, scene):
             key = self._match(candidate, matched)
             if key is None:
                 key = next(self._keys)
-                self._items[key] = self._new_item(candidate, at, people)
+                self._items[key] = self._new_item(candidate, at)
             else:
                 self._follow(self._items[key], candidate, at)
             matched.add(key)
@@ -208,6 +165,11 @@ class AbandonedObjectRule:
         for key in [key for key, item in self._items.items() if at - item.seen_at > grace]:
             del self._items[key]
         return self._verdict(at)
+
+    def _remember(self, at: datetime, people: People) -> None:
+        self._history.append((at, people))
+        while at - self._history[0][0] > timedelta(seconds=_HISTORY_S):
+            self._history.popleft()
 
     def _learn_scenery(self, at: datetime) -> None:
         """At the end of the start-up, take the objects still since the first look as scenery."""
@@ -242,12 +204,31 @@ class AbandonedObjectRule:
         return [candidate for candidate in found if not self._is_scenery(candidate.box)]
 
     def _static_candidates(self, observation: Observation, scene: SceneSignals) -> list[_Candidate]:
-        """Static regions in the zone that no detection (of any label) explains."""
-        detected = [box_of(xyxy) for xyxy in observation.tracks.xyxy]
+        """Static regions in the zone that no detection explains.
+
+        A detection covering most of a region explains it (a person standing still, a bag the
+        model knows), except a person in front of a static object already followed: a
+        passer-by hides a left object for a moment and does not make it theirs.
+        """
+        tracks = observation.tracks
+        detected = [
+            (box_of(xyxy), str(label))
+            for xyxy, label in zip(tracks.xyxy, tracks.label, strict=True)
+        ]
+        known = [
+            item.candidate.box
+            for item in self._items.values()
+            if item.candidate.static_age_s is not None
+        ]
         kept: list[_Candidate] = []
         for region in scene.static_regions:
-            explained = any(covered_share(region.xyxy, box) >= _COVER_SHARE for box in detected)
-            if explained or region.area_px < self.config.min_area_px:
+            if region.area_px < self.config.min_area_px:
+                continue
+            covering = {
+                label for box, label in detected if covered_share(region.xyxy, box) >= _COVER_SHARE
+            }
+            followed = any(iou(region.xyxy, box) >= _MATCH_IOU for box in known)
+            if covering - {PERSON} or (covering and not followed):
                 continue
             if self._watches(region.xyxy, observation):
                 kept.append(_Candidate(region.xyxy, STATIC_LABEL, -1, _STATIC_SCORE, region.age_s))
@@ -271,12 +252,41 @@ class AbandonedObjectRule:
         best = max(overlaps, key=overlaps.__getitem__, default=None)
         return best if best is not None and overlaps[best] >= _MATCH_IOU else None
 
-    def _new_item(self, candidate: _Candidate, at: datetime, people: _People) -> _Item:
+    def _new_item(self, candidate: _Candidate, at: datetime) -> _Item:
         still_since = at
         if candidate.static_age_s is not None:
             still_since = at - timedelta(seconds=candidate.static_age_s)
-        owner = people.nearest(candidate.box, _OWNER_SEARCH * self.config.owner_distance)
-        return _Item(candidate, centre(candidate.box), at, still_since, None, owner)
+        owner = self._bringer(candidate.box, still_since, self._owner_reach(candidate))
+        return _Item(candidate, centre(candidate.box), at, at, still_since, None, owner)
+
+    def _owner_reach(self, candidate: _Candidate) -> float:
+        """How close (in their heights) a person must have come to own this object.
+
+        A detected bag is a bag whoever is nearest: within `_OWNER_SEARCH` owner distances.
+        A static region is only a thing someone left if they came within arm's reach of it
+        (`_REACH`) as it arrived; one nobody brought is something else: a person standing
+        half hidden behind a sign, a patch of light. It is followed but never alerted.
+        """
+        if candidate.static_age_s is None:
+            return _OWNER_SEARCH * self.config.owner_distance
+        return _REACH
+
+    def _bringer(self, box: Box, still_since: datetime, within: float) -> int | None:
+        """Who brought an object: the tracked person who came nearest it (within `within`
+        of their heights) from just before it stood still until now.
+
+        A static region is found a second or two after the thing was put down, when whoever
+        put it there may have walked on; now breaks ties, as the owner is often still there.
+        """
+        since = still_since - timedelta(seconds=_OWNER_LOOKBACK_S)
+        best: tuple[int, float] | None = None
+        for seen_at, people in reversed(self._history):
+            if seen_at < since:
+                break
+            closest = people.closest(box)
+            if closest is not None and (best is None or closest[1] < best[1]):
+                best = closest
+        return best[0] if best is not None and best[1] <= within else None
 
     def _follow(self, item: _Item, candidate: _Candidate, at: datetime) -> None:
         """Take this frame's sighting; a move beyond the allowance restarts the still clock."""
@@ -291,23 +301,25 @@ class AbandonedObjectRule:
             item.still_since = max(item.still_since, at - timedelta(seconds=candidate.static_age_s))
         item.candidate, item.seen_at = candidate, at
 
-    def _attend(self, item: _Item, at: datetime, people: _People) -> None:
+    def _attend(self, item: _Item, at: datetime, people: People) -> None:
         """Whether someone attends the object now: its owner, or a person who stays beside it.
 
         A passer-by attends nothing: on a platform or a pavement people walk past a left bag
         every few seconds, and each must not restart its clock. Someone attends it who has
-        stood near it (within `_STANDING_MOVE` of their height) for `attend_s`; the owner
+        stood near it (within half their height) for `attend_s`; the owner
         attends it from the first moment they are near again. Once an object has been found
         left, a stranger standing beside it does not end the alert; its owner, or taking the
         object away, does.
         """
         distance = self.config.owner_distance
         box = item.candidate.box
-        if item.owner_track_id is None:
-            item.owner_track_id = people.nearest(box, distance)
+        if item.owner_track_id is None and at - item.found_at <= timedelta(seconds=_OWNER_LATE_S):
+            # Whoever stands by an object as it is first seen and only now has a track.
+            reach = min(distance, self._owner_reach(item.candidate))
+            item.owner_track_id = people.nearest(box, reach)
         near = people.near(box, distance)
         item.near = {
-            track: _standing(item.near.get(track), at, foot, height)
+            track: standing(item.near.get(track), at, foot, height)
             for track, (foot, height) in near.items()
         }
         owner_near = item.owner_track_id is not None and item.owner_track_id in near
@@ -331,6 +343,7 @@ class AbandonedObjectRule:
             item
             for item in self._items.values()
             if item.unattended_since is not None
+            and (item.owner_track_id is not None or item.candidate.static_age_s is None)
             and at - max(item.still_since, item.unattended_since) >= still
             and at - item.seen_at <= unseen
         ]
@@ -345,16 +358,6 @@ class AbandonedObjectRule:
             [item.candidate.track_id for item in alerting],
         )
         return AbandonedVerdict(True, objects, tuple(_report(item) for item in alerting))
-
-
-def _standing(
-    before: _Standing | None, at: datetime, foot: tuple[float, float], height: float
-) -> _Standing:
-    """A near person's standing: kept while they stay put, begun again once they walk on."""
-    if before is None:
-        return _Standing(at, foot)
-    moved = np.hypot(foot[0] - before.foot[0], foot[1] - before.foot[1])
-    return before if moved <= _STANDING_MOVE * height else _Standing(at, foot)
 
 
 def _report(item: _Item) -> AbandonedItem:

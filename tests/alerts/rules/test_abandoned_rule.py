@@ -3,6 +3,7 @@ a bag attended, picked up or moved is not; static regions no detection explains 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -172,6 +173,19 @@ def test_a_stranger_standing_by_the_left_bag_does_not_end_its_alert_but_its_owne
     assert events == [(21.8, AlertType.NEW), (44.8, AlertType.END)]
 
 
+def test_a_stranger_pacing_past_a_left_bag_does_not_attend_it() -> None:
+    """Walking to and fro beside it, turning back each time, is not standing by it."""
+
+    def paced(t: float) -> list[TrackSpec]:
+        # Up and down 80 px (0.8 of their height), around the point where they came in.
+        x = 480.0 + 40.0 * math.sin(2.0 * math.pi * (t - 10.0) / 4.0)
+        stranger = [person(STRANGER, x)] if 10.0 <= t < 30.0 else []
+        return [*left_behind(t), *stranger]
+
+    found = first_active(rule(still_s=15.0), scene_frames(times(0, 40), paced))
+    assert found is not None and found[0] == pytest.approx(21.8)
+
+
 # Static foreground: things no detector names.
 
 REGION = (600.0, 600.0, 660.0, 640.0)  # 60x40 px on the floor
@@ -215,6 +229,25 @@ def test_a_static_region_left_behind_alerts_with_its_owner() -> None:
     assert item.still_since == at(2.0)
 
 
+def test_a_static_region_found_after_its_owner_walked_on_names_them_not_a_passer_by() -> None:
+    """The thing is reported a second after it was put down, when whoever put it there has
+    gone; someone walking past later, in front of it, neither owns nor hides it."""
+
+    def dropped_and_passed(t: float) -> list[TrackSpec]:
+        owner_x = 580.0 if t < 2.2 else 580.0 + (t - 2.2) * 500.0
+        owner = [person(OWNER, owner_x, 640.0)] if owner_x < 1000.0 else []
+        passer_x = 300.0 + (t - 8.0) * 100.0
+        passer = [person(STRANGER, passer_x, 645.0)] if 8.0 <= t < 14.0 else []
+        return [*owner, *passer]
+
+    verdicts = replay_regions(rule(still_s=15.0), dropped_and_passed, placed_s=2.0, until_s=30.0)
+    active = [t for t, verdict in verdicts if verdict.active]
+    # First seen at 3 s, with its owner already more than two heights away: alone from then.
+    assert active == pytest.approx(times(18.0, 30.0))
+    item = next(verdict for _, verdict in verdicts if verdict.active).items[0]
+    assert item.owner_track_id == OWNER and item.owner_left_at == at(3.0)
+
+
 def test_a_static_region_explained_by_a_detection_does_not_alert() -> None:
     """Someone standing still makes static foreground too; the person box explains it."""
 
@@ -226,27 +259,52 @@ def test_a_static_region_explained_by_a_detection_does_not_alert() -> None:
 
 
 def test_static_regions_are_ignored_when_switched_off_outside_the_zone_or_masked() -> None:
-    def nobody(t: float) -> list[TrackSpec]:
-        return []
+    def dropped(t: float) -> list[TrackSpec]:
+        """Someone puts the thing down at 0 s and is gone by the time it is seen."""
+        return [person(OWNER, 630.0, 640.0)] if t < 0.5 else []
 
-    off = replay_regions(rule(use_static_foreground=False), nobody, placed_s=0.0)
+    off = replay_regions(rule(use_static_foreground=False), dropped, placed_s=0.0)
     assert not any(verdict.active for _, verdict in off)
     left_half = Zone("left", ((0.0, 0.0), (0.5, 0.0), (0.5, 1.0), (0.0, 1.0)))
     config = AbandonedObjectRuleConfig(zone="left")
-    outside = replay_regions(AbandonedObjectRule(config, left_half), nobody, placed_s=0.0)
+    outside = replay_regions(AbandonedObjectRule(config, left_half), dropped, placed_s=0.0)
     assert not any(verdict.active for _, verdict in outside)
-    masked = replay_regions(rule(masks=[[[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 1]]]), nobody, 0.0)
+    masked = replay_regions(rule(masks=[[[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 1]]]), dropped, 0.0)
     assert not any(verdict.active for _, verdict in masked)
-    on = replay_regions(rule(), nobody, placed_s=0.0)
+    on = replay_regions(rule(), dropped, placed_s=0.0)
     # Nobody near from its first report (1 s) on.
     assert next(t for t, verdict in on if verdict.active) == pytest.approx(16.0)
 
 
+def test_a_static_region_nobody_brought_never_alerts() -> None:
+    """Something that appeared with nobody within reach of it (a person standing half hidden,
+    a patch of light) is no left object, however long it stays."""
+
+    def passing_at_a_distance(t: float) -> list[TrackSpec]:
+        return [person(STRANGER, 750.0, 640.0)] if t < 0.5 else []
+
+    def nobody(t: float) -> list[TrackSpec]:
+        return []
+
+    for who in (passing_at_a_distance, nobody):
+        verdicts = replay_regions(rule(still_s=15.0), who, placed_s=0.0)
+        assert not any(verdict.active for _, verdict in verdicts)
+
+
 def test_the_rule_reads_the_observation_scene() -> None:
     subject = rule(still_s=5.0)
+    brought = [person(OWNER, 630.0, 640.0)]
     verdicts = [
-        subject.step(Observation(make_frame(t).tracks, 1000, 1000, at(t), region_scene(t + 1.0)))
-        for t in times(0, 5)
+        subject.step(
+            Observation(
+                make_frame(t, *(brought if t == 0 else [])).tracks,
+                1000,
+                1000,
+                at(t),
+                region_scene(t + 1.0),
+            )
+        )
+        for t in times(0, 6)
     ]
     assert verdicts[-1].active and verdicts[-1].items[0].source == "static_foreground"
 
@@ -289,9 +347,12 @@ def dark_bag() -> Image:
 
 
 @pytest.mark.slow
-def test_a_bag_left_on_real_footage_raises_one_alert(shared: Path, detector: YoloDetector) -> None:
-    """People come to the table and go; a bag lies on the floor from 32 s. Only the bag alerts:
-    the people standing still are static foreground too, but the model explains them."""
+def test_a_bag_nobody_brought_on_real_footage_never_alerts(
+    shared: Path, detector: YoloDetector
+) -> None:
+    """People come to the table and go; a bag appears on the floor at 32 s with nobody near
+    it. The static-foreground signal finds it, and the people standing still, but neither is
+    a left object: the model explains the people, and nobody brought the bag."""
     config = AbandonedObjectRuleConfig(owner_distance=0.3)
     subject = AbandonedObjectRule(config, WHOLE_FRAME)
     analyser = SceneAnalyser(static=static_settings(config))
@@ -306,6 +367,7 @@ def test_a_bag_left_on_real_footage_raises_one_alert(shared: Path, detector: Yol
     path = shared / "footage" / "one-by-one-person-detection.mp4"
     source = VideoSource(SourceSettings(str(path), realtime=False))
     events = []
+    found_bag = False
     try:
         for picture in sample(source.pictures(), FPS):
             seconds = picture.offset_s
@@ -322,17 +384,14 @@ def test_a_bag_left_on_real_footage_raises_one_alert(shared: Path, detector: Yol
             )
             tracks = tracker.update(found, image, now_s=seconds)
             scene = analyser.update(image, seconds)
+            found_bag |= any(box_overlap(r.xyxy, BAG_XYXY) >= 0.8 for r in scene.static_regions)
             observation = Observation(tracks, image.shape[1], image.shape[0], at(seconds), scene)
             verdict = subject.step(observation)
             events += [(seconds, event) for event in lifecycle.step(verdict, at(seconds))]
     finally:
         source.close()
-    assert [event.type for _, event in events] == [AlertType.NEW]
-    seconds, alert = events[0]
-    # Settling into the background takes a few seconds, then still_s.
-    assert PUT_DOWN_S + config.still_s <= seconds <= PUT_DOWN_S + config.still_s + 6.0
-    (box,) = alert.objects.xyxy.tolist()
-    assert box_overlap(box, BAG_XYXY) >= 0.8
+    assert events == []
+    assert found_bag, "the static-foreground signal did not find the bag"
 
 
 def test_an_object_there_from_the_first_look_is_scenery_but_a_bag_left_beside_it_is_not() -> None:
