@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nightwatch.evaluation.entries import ResolvedEntry, resolve_entries
+from nightwatch.evaluation.entries import resolve_entries
 from nightwatch.evaluation.loading import load_manifest
 from tests.support.process import run_cli
 
@@ -45,19 +45,7 @@ def test_the_rules_catch_the_real_events_and_nothing_else(
     assert code == 0, f"entries short of their expectation:\n{result.stdout}"
 
 
-@pytest.mark.parametrize("name", ["manifest.yaml", "open.yaml"])
-def test_each_manifest_resolves_with_every_file_and_configuration_it_names(
-    name: str, shared: Path
-) -> None:
-    """open.yaml is not run by the suite (its entries fall short today): it must still load, so
-    that an entry can move back into manifest.yaml the day it passes."""
-    manifest = load_manifest(MANIFEST.with_name(name), {"NIGHTWATCH_SHARED": str(shared)})
+def test_the_manifest_resolves_with_every_file_and_configuration_it_names(shared: Path) -> None:
+    manifest = load_manifest(MANIFEST, {"NIGHTWATCH_SHARED": str(shared)})
     names = [entry.name for entry in resolve_entries(manifest)]
     assert names and len(names) == len(set(names))
-    if name == "open.yaml":
-        assert not set(names) & {entry.name for entry in _entries_of("manifest.yaml", shared)}
-
-
-def _entries_of(name: str, shared: Path) -> list[ResolvedEntry]:
-    manifest = load_manifest(MANIFEST.with_name(name), {"NIGHTWATCH_SHARED": str(shared)})
-    return resolve_entries(manifest)
