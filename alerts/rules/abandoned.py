@@ -138,6 +138,7 @@ class AbandonedObjectRule:
 
     def reset(self) -> None:
         self._items.clear()
+        self._history.clear()
 
     def step(self, observation: Observation) -> AbandonedVerdict:
         return self.judge(observation, observation.scene)
