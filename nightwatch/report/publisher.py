@@ -5,7 +5,9 @@ After each shift ends (plus GRACE_S, for the last replies to come in) it builds 
 report and queues the summary on `<prefix>/reports/shift` through the outbox, with a POST to
 each webhook of the dispatch supervisor. The message id is `report-<site>-<date>`, and
 `ReportRepository.publish_once` queues it only if no message of that id was published before,
-so neither a restart nor a second publisher sends it again.
+so neither a restart nor a second publisher sends it again. Shifts that ended while no
+publisher ran get theirs when one starts, oldest first, back to the last report published
+(at most CATCH_UP_NIGHTS nights; a site's very first report is its last night's only).
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from alerts.outbox import Outbox, OutboxMessage
-from alerts.report.shift import Shift, last_ended_shift
+from alerts.report.shift import Shift, last_ended_shift, shift_on
 from alerts.report.summary import report_message_id, summary_message
 from alerts.store import Store, StoreError
 from alerts.store.report_repository import ReportRepository
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 GRACE_S = 300.0  # after the shift's end: late replies and resolutions still count
 POLL_S = 60.0  # the first look is one interval after start, not while cameras start
+CATCH_UP_NIGHTS = 7  # shifts that ended while nothing ran get reports this many nights back
 
 
 class ShiftReportPublisher:
@@ -61,21 +64,32 @@ class ShiftReportPublisher:
         if self._thread.is_alive():
             self._thread.join(timeout=30.0)  # a report being drawn takes a few seconds
 
-    def publish_due(self) -> str | None:
-        """Publish the last ended shift's report unless that was done; its message id, or
-        None when there was nothing to do."""
+    def publish_due(self) -> list[str]:
+        """Publish the reports of the ended shifts not published yet, oldest first; their
+        message ids (none when there was nothing to do)."""
         now = self._clock()
         site = self.config.site
-        shift = last_ended_shift(now, site.shift, site.timezone, self._grace_s)
-        message_id = report_message_id(site.name, shift.label)
-        if message_id == self._done:
-            return None
-        if self.ledger.was_published(message_id):
-            self._done = message_id
-            return None
-        queued = self._publish(shift, now)
-        self._done = message_id
-        return message_id if queued else None
+        latest = last_ended_shift(now, site.shift, site.timezone, self._grace_s)
+        latest_id = report_message_id(site.name, latest.label)
+        if latest_id == self._done:
+            return []
+        due: list[Shift] = []
+        for back in range(CATCH_UP_NIGHTS):
+            shift = shift_on(latest.day - timedelta(days=back), site.shift, site.timezone)
+            if self.ledger.was_published(report_message_id(site.name, shift.label)):
+                break
+            due.append(shift)
+        else:
+            # Nothing published for a week: a new site, or one down for longer. Only the last
+            # night then; reports of nights before the site ran would be empty noise.
+            due = due[:1]
+        published = [
+            report_message_id(site.name, shift.label)
+            for shift in reversed(due)
+            if self._publish(shift, now)
+        ]
+        self._done = latest_id
+        return published
 
     def _publish(self, shift: Shift, now: datetime) -> bool:
         # Drawing needs matplotlib: loaded at the first report, not when the pipeline starts.

@@ -28,6 +28,7 @@ GRACE_S = 300.0
 SHIFT_END = SHIFT_START + timedelta(hours=4)
 TONIGHT = "report-county-market-2026-03-01"
 NIGHT_BEFORE = "report-county-market-2026-02-28"
+NIGHT_AFTER = "report-county-market-2026-03-02"
 
 
 @dataclass
@@ -88,7 +89,7 @@ def test_before_the_grace_is_over_the_last_finished_shift_is_the_night_before(
 ) -> None:
     site.clock.now = SHIFT_END + timedelta(seconds=GRACE_S - 1)
 
-    assert site.publisher().publish_due() == NIGHT_BEFORE
+    assert site.publisher().publish_due() == [NIGHT_BEFORE]
 
 
 def test_the_report_is_announced_once_at_shift_end_and_not_again_after_a_restart(
@@ -120,7 +121,7 @@ def test_the_report_is_announced_once_at_shift_end_and_not_again_after_a_restart
     # Delivered rows are pruned a day later (the outbox stamps them on its own, real clock).
     assert site.store.outbox.prune(datetime.now(UTC) + timedelta(days=1)) > 0
     restarted = site.publisher(poll_s=0.1)
-    assert restarted.publish_due() is None, "published before: not again"
+    assert restarted.publish_due() == [], "published before: not again"
     restarted.start()
     site.clock.advance(hours=1)
     wait_until(lambda: restarted.checks >= 5, 5, "the restarted publisher to look again")
@@ -132,3 +133,28 @@ def test_the_report_is_announced_once_at_shift_end_and_not_again_after_a_restart
     assert site.posted_reports() == [TONIGHT]
     [delivery] = site.store.webhooks.deliveries(TONIGHT)
     assert delivery.state == "delivered"
+
+
+def test_shifts_that_ended_while_nothing_ran_get_their_reports_oldest_first(site: Site) -> None:
+    site.clock.now = SHIFT_END + timedelta(seconds=GRACE_S - 1)
+    assert site.publisher().publish_due() == [NIGHT_BEFORE]
+
+    # Down from then until the night after the scripted one has ended.
+    site.clock.now = SHIFT_END + timedelta(days=1, seconds=GRACE_S + 1)
+    restarted = site.publisher()
+    assert restarted.publish_due() == [TONIGHT, NIGHT_AFTER]
+    assert restarted.publish_due() == []
+
+    assert site.posted_reports() == [NIGHT_BEFORE, TONIGHT, NIGHT_AFTER]
+    tonight = json.loads((site.data_dir / "reports" / "2026-03-01" / "report.json").read_text())
+    assert tonight["teams"]["bravo"]["orders"] == 1, "the scripted night, in its own report"
+    assert (site.data_dir / "reports" / "2026-03-02" / "report.pdf").stat().st_size > 0
+
+
+def test_with_no_report_published_for_a_week_only_the_last_night_is_reported(
+    site: Site,
+) -> None:
+    """A new site (or one down for longer than a week): no reports of nights long past."""
+    site.clock.now = SHIFT_END + timedelta(days=9, seconds=GRACE_S + 1)
+
+    assert site.publisher().publish_due() == ["report-county-market-2026-03-10"]
