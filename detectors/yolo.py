@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from detectors.observation import Detections
+from detectors.openvino_shapes import reshaped
 from detectors.tiling import TileGrid, combine, crops
 from detectors.weights import ModelError, check_path, export_shape, openvino_xml
 from ingest.frame import Image
@@ -30,24 +31,36 @@ class DetectSettings:
 
 
 class _InferRequestCall:
-    """Stands in for the compiled model Ultralytics' OpenVINO backend calls: one infer request."""
+    """Stands in for the compiled model Ultralytics' OpenVINO backend calls: one lane's infer
+    requests, one per input size it has seen."""
 
-    def __init__(self, request: Any) -> None:
-        self._request = request
+    def __init__(self, model: _OpenVinoModel) -> None:
+        self._model = model
+        self._requests: dict[tuple[int, int], Any] = {}
 
     def __call__(self, inputs: Any) -> Any:
-        return self._request.infer(inputs, share_inputs=True)
+        size = (int(inputs.shape[2]), int(inputs.shape[3]))
+        request = self._requests.get(size)
+        if request is None:
+            request = self._requests[size] = self._model.compiled(size).create_infer_request()
+        return request.infer(inputs, share_inputs=True)
 
 
-class _ThroughputModel:
-    """An OpenVINO model compiled once for the CPU in throughput mode (several streams).
+class _OpenVinoModel:
+    """An OpenVINO detection export on the CPU, compiled here rather than by Ultralytics:
+    in throughput mode (several streams) unless one request is asked for, and once per input
+    size the pictures need.
 
-    Each lane gets its own infer request; requests on different threads run at the same time,
+    Each lane gets its own infer requests; requests on different threads run at the same time,
     each on its own stream, where Ultralytics' latency mode runs one picture on all cores.
-
     By default there are two requests per stream (OpenVINO's optimal number of requests
     is one per stream): a lane spends about a sixth of each call in Ultralytics' Python pre- and
     post-processing, and with a second request waiting its stream computes meanwhile.
+
+    Pictures are letterboxed to the smallest rectangle the strides allow, as Ultralytics
+    letterboxes for PyTorch weights: a 16:9 picture runs at 640x384, not in a 640x640 square
+    that is 44 % grey bars (`detectors.openvino_shapes`). A graph that cannot be reshaped so
+    runs every picture at its exported size.
     """
 
     REQUESTS_PER_STREAM = 2
@@ -55,14 +68,44 @@ class _ThroughputModel:
     def __init__(self, xml: Path, requests: int | None) -> None:
         import openvino as ov
 
-        self._compiled = ov.Core().compile_model(
-            str(xml), "CPU", {"PERFORMANCE_HINT": "THROUGHPUT"}
-        )
-        streams = int(self._compiled.get_property("NUM_STREAMS"))
+        self._core = ov.Core()
+        self._graph = self._core.read_model(str(xml))
+        self._hint = "LATENCY" if requests == 1 else "THROUGHPUT"
+        self._lock = threading.Lock()
+        shape = self._graph.get_parameters()[0].get_partial_shape()
+        self.exported = (int(shape[2].get_length()), int(shape[3].get_length()))
+        self._compiled: dict[tuple[int, int], Any] = {
+            self.exported: self._core.compile_model(
+                self._graph, "CPU", {"PERFORMANCE_HINT": self._hint}
+            )
+        }
+        streams = int(self._compiled[self.exported].get_property("NUM_STREAMS"))
         self.requests = requests if requests is not None else self.REQUESTS_PER_STREAM * streams
+        self.any_size = self._reshapes(xml)
+
+    def _reshapes(self, xml: Path) -> bool:
+        height, width = self.exported
+        wide = (-(-width * 9 // 16) + 31) // 32 * 32  # a 16:9 picture's letterbox
+        try:
+            reshaped(self._graph, wide, width)
+        except ModelError as error:
+            log.warning("%s runs every picture at %dx%d: %s", xml.name, width, height, error)
+            return False
+        return True
+
+    def compiled(self, size: tuple[int, int]) -> Any:
+        """The model compiled for an input of (height, width), compiled on first use."""
+        with self._lock:
+            model = self._compiled.get(size)
+            if model is None:
+                graph = reshaped(self._graph, *size)
+                model = self._core.compile_model(graph, "CPU", {"PERFORMANCE_HINT": self._hint})
+                self._compiled[size] = model
+                log.info("detector compiled for %dx%d pictures", size[1], size[0])
+            return model
 
     def request(self) -> _InferRequestCall:
-        return _InferRequestCall(self._compiled.create_infer_request())
+        return _InferRequestCall(self)
 
 
 class YoloDetector:
@@ -73,11 +116,12 @@ class YoloDetector:
         path: str,
         device: str = "cpu",
         requests: int | None = None,
-        throughput: _ThroughputModel | None = None,
+        shared: _OpenVinoModel | None = None,
     ) -> None:
         """`requests`: pictures in flight at once (None: two per throughput-mode stream).
 
         Only OpenVINO models on the CPU run several; every other model runs one at a time.
+        `shared`: the compiled OpenVINO model of the detector this one is a lane of.
         """
         if requests is not None and requests < 1:
             raise ModelError(
@@ -106,18 +150,18 @@ class YoloDetector:
             int(key): str(value) for key, value in self._model.names.items()
         }
         self._ids_by_label = {label: class_id for class_id, label in self.names.items()}
-        self._throughput = throughput
+        self._openvino = shared
         xml = openvino_xml(path, device)
-        if throughput is None and xml is not None and requests != 1:
-            self._throughput = _ThroughputModel(xml, requests)
-        if self._throughput is not None and not self._use_request(self._throughput.request()):
+        if shared is None and xml is not None:
+            self._openvino = _OpenVinoModel(xml, requests)
+        if self._openvino is not None and not self._use_request(self._openvino):
             log.warning("this Ultralytics version runs OpenVINO differently; one picture at a time")
-            self._throughput = None
+            self._openvino = None
 
     @property
     def parallel_requests(self) -> int:
         """How many pictures the model runs at once at its best (threads that should call it)."""
-        return self._throughput.requests if self._throughput is not None else 1
+        return self._openvino.requests if self._openvino is not None else 1
 
     def lanes(self) -> list[YoloDetector]:
         """This detector and a copy per further request; each may be called on its own thread.
@@ -126,14 +170,14 @@ class YoloDetector:
         which keeps per-call state.
         """
         copies = [
-            YoloDetector(self._path, self._device, throughput=self._throughput)
+            YoloDetector(self._path, self._device, shared=self._openvino)
             for _ in range(self.parallel_requests - 1)
         ]
         return [self, *copies]
 
     @property
-    def runs_throughput_requests(self) -> bool:
-        """True while calls go to an infer request of the shared throughput-mode model."""
+    def runs_own_requests(self) -> bool:
+        """True while calls go to this lane's infer requests of the shared OpenVINO model."""
         backend = self._backend()
         return isinstance(getattr(backend, "ov_compiled_model", None), _InferRequestCall)
 
@@ -141,8 +185,10 @@ class YoloDetector:
         predictor = getattr(self._model, "predictor", None)
         return getattr(getattr(predictor, "model", None), "backend", None)
 
-    def _use_request(self, request: _InferRequestCall) -> bool:
-        """Point Ultralytics' OpenVINO backend at our infer request; False if it has none."""
+    def _use_request(self, model: _OpenVinoModel) -> bool:
+        """Point Ultralytics' OpenVINO backend at this lane's infer requests, letterboxing
+        to the smallest rectangle when the model takes any size; False if it has no such
+        backend."""
         blank = np.zeros((64, 64, 3), np.uint8)
         # The device must be the one every later call passes, or Ultralytics rebuilds the backend.
         self._model.predict(blank, device=self._device, verbose=False)
@@ -151,16 +197,15 @@ class YoloDetector:
             return False
         if getattr(backend, "read_model", None) is not None:  # recompiles per input shape
             return False
-        backend.ov_compiled_model = request
+        backend.ov_compiled_model = model.request()
+        # Ultralytics letterboxes "dynamic" models to the smallest rectangle, others to the
+        # exported square.
+        backend.dynamic = model.any_size
         return True
 
     def class_ids(self, labels: tuple[str, ...]) -> list[int]:
         """Class ids for labels; raises KeyError naming the first unknown label."""
         return [self._ids_by_label[label] for label in labels]
-
-    def warm_up(self, imgsz: int) -> None:
-        """Run once on a blank image so the first real frame is not slow."""
-        self.detect(np.zeros((imgsz, imgsz, 3), np.uint8), DetectSettings(("person",), 0.5, imgsz))
 
     def detect(
         self, image: Image, settings: DetectSettings, floor: float | None = None

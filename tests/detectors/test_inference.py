@@ -210,7 +210,7 @@ def test_lanes_run_at_once_and_see_what_one_request_at_a_time_sees(
     detector = YoloDetector(str(model_path), requests=2)
     lanes = detector.lanes()
     assert len(lanes) == detector.parallel_requests == 2
-    assert all(lane.runs_throughput_requests for lane in lanes)
+    assert all(lane.runs_own_requests for lane in lanes)
     worker = InferenceWorker(detector, lanes)
     worker.start()
     answers = [worker.submit("cam", image, SETTINGS) for image in images]
@@ -221,7 +221,7 @@ def test_lanes_run_at_once_and_see_what_one_request_at_a_time_sees(
         assert got.label.tolist() == want.label.tolist()
         np.testing.assert_allclose(got.xyxy, want.xyxy, atol=0.5)
         np.testing.assert_allclose(got.score, want.score, atol=1e-3)
-    assert all(lane.runs_throughput_requests for lane in lanes)  # calls kept them in place
+    assert all(lane.runs_own_requests for lane in lanes)  # calls kept them in place
 
 
 @pytest.mark.slow
