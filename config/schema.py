@@ -141,7 +141,7 @@ class ModelConfig(Strict):
         le=32,
         description=(
             "Pictures an OpenVINO model runs at once on the CPU (its throughput mode's "
-            "streams, one per lane of the shared inference worker). Unset: two for each stream "
+            "streams, one per lane of the shared inference worker). Unset: four for each stream "
             "OpenVINO finds best on this machine; 1: one picture at a time on all cores."
         ),
     )

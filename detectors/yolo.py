@@ -53,9 +53,10 @@ class _OpenVinoModel:
 
     Each lane gets its own infer requests; requests on different threads run at the same time,
     each on its own stream, where Ultralytics' latency mode runs one picture on all cores.
-    By default there are two requests per stream (OpenVINO's optimal number of requests
-    is one per stream): a lane spends about a sixth of each call in Ultralytics' Python pre- and
-    post-processing, and with a second request waiting its stream computes meanwhile.
+    By default there are four requests per stream (OpenVINO's optimal number of requests
+    is one per stream): a lane spends a fifth or more of each call in Ultralytics' Python pre-
+    and post-processing, waiting for the interpreter while cameras' threads run, and with
+    further requests waiting its stream computes meanwhile.
 
     Pictures are letterboxed to the smallest rectangle the strides allow, as Ultralytics
     letterboxes for PyTorch weights: a 16:9 picture runs at 640x384, not in a 640x640 square
@@ -63,7 +64,7 @@ class _OpenVinoModel:
     runs every picture at its exported size.
     """
 
-    REQUESTS_PER_STREAM = 2
+    REQUESTS_PER_STREAM = 4
 
     def __init__(self, xml: Path, requests: int | None) -> None:
         import openvino as ov
@@ -118,7 +119,7 @@ class YoloDetector:
         requests: int | None = None,
         shared: _OpenVinoModel | None = None,
     ) -> None:
-        """`requests`: pictures in flight at once (None: two per throughput-mode stream).
+        """`requests`: pictures in flight at once (None: four per throughput-mode stream).
 
         Only OpenVINO models on the CPU run several; every other model runs one at a time.
         `shared`: the compiled OpenVINO model of the detector this one is a lane of.

@@ -246,14 +246,14 @@ def test_a_tiled_frame_spread_over_the_lanes_is_what_one_detector_sees(
 
 
 @pytest.mark.slow
-def test_by_default_each_stream_gets_a_second_request(model_path: Path) -> None:
-    """Unset `requests`: two lanes per throughput-mode stream, so a stream computes while its
-    other lane is in Ultralytics' Python pre- and post-processing."""
+def test_by_default_each_stream_gets_four_requests(model_path: Path) -> None:
+    """Unset `requests`: four lanes per throughput-mode stream, so a stream computes while its
+    other lanes are in Ultralytics' Python pre- and post-processing."""
     import openvino as ov
 
     xml = next(model_path.glob("*.xml"))
     compiled = ov.Core().compile_model(str(xml), "CPU", {"PERFORMANCE_HINT": "THROUGHPUT"})
     streams = int(compiled.get_property("NUM_STREAMS"))
     detector = YoloDetector(str(model_path))
-    assert detector.parallel_requests == 2 * streams
-    assert len(detector.lanes()) == 2 * streams
+    assert detector.parallel_requests == 4 * streams
+    assert len(detector.lanes()) == 4 * streams
