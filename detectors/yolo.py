@@ -7,13 +7,12 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from detectors.observation import Detections
-from detectors.openvino_shapes import reshaped
+from detectors.openvino_cpu import InferRequestCall, OpenVinoModel
 from detectors.tiling import TileGrid, combine, crops
 from detectors.weights import ModelError, check_path, export_shape, openvino_xml
 from ingest.frame import Image
@@ -30,85 +29,6 @@ class DetectSettings:
     imgsz: int
 
 
-class _InferRequestCall:
-    """Stands in for the compiled model Ultralytics' OpenVINO backend calls: one lane's infer
-    requests, one per input size it has seen."""
-
-    def __init__(self, model: _OpenVinoModel) -> None:
-        self._model = model
-        self._requests: dict[tuple[int, int], Any] = {}
-
-    def __call__(self, inputs: Any) -> Any:
-        size = (int(inputs.shape[2]), int(inputs.shape[3]))
-        request = self._requests.get(size)
-        if request is None:
-            request = self._requests[size] = self._model.compiled(size).create_infer_request()
-        return request.infer(inputs, share_inputs=True)
-
-
-class _OpenVinoModel:
-    """An OpenVINO detection export on the CPU, compiled here rather than by Ultralytics:
-    in throughput mode (several streams) unless one request is asked for, and once per input
-    size the pictures need.
-
-    Each lane gets its own infer requests; requests on different threads run at the same time,
-    each on its own stream, where Ultralytics' latency mode runs one picture on all cores.
-    By default there are four requests per stream (OpenVINO's optimal number of requests
-    is one per stream): a lane spends a fifth or more of each call in Ultralytics' Python pre-
-    and post-processing, waiting for the interpreter while cameras' threads run, and with
-    further requests waiting its stream computes meanwhile.
-
-    Pictures are letterboxed to the smallest rectangle the strides allow, as Ultralytics
-    letterboxes for PyTorch weights: a 16:9 picture runs at 640x384, not in a 640x640 square
-    that is 44 % grey bars (`detectors.openvino_shapes`). A graph that cannot be reshaped so
-    runs every picture at its exported size.
-    """
-
-    REQUESTS_PER_STREAM = 4
-
-    def __init__(self, xml: Path, requests: int | None) -> None:
-        import openvino as ov
-
-        self._core = ov.Core()
-        self._graph = self._core.read_model(str(xml))
-        self._hint = "LATENCY" if requests == 1 else "THROUGHPUT"
-        self._lock = threading.Lock()
-        shape = self._graph.get_parameters()[0].get_partial_shape()
-        self.exported = (int(shape[2].get_length()), int(shape[3].get_length()))
-        self._compiled: dict[tuple[int, int], Any] = {
-            self.exported: self._core.compile_model(
-                self._graph, "CPU", {"PERFORMANCE_HINT": self._hint}
-            )
-        }
-        streams = int(self._compiled[self.exported].get_property("NUM_STREAMS"))
-        self.requests = requests if requests is not None else self.REQUESTS_PER_STREAM * streams
-        self.any_size = self._reshapes(xml)
-
-    def _reshapes(self, xml: Path) -> bool:
-        height, width = self.exported
-        wide = (-(-width * 9 // 16) + 31) // 32 * 32  # a 16:9 picture's letterbox
-        try:
-            reshaped(self._graph, wide, width)
-        except ModelError as error:
-            log.warning("%s runs every picture at %dx%d: %s", xml.name, width, height, error)
-            return False
-        return True
-
-    def compiled(self, size: tuple[int, int]) -> Any:
-        """The model compiled for an input of (height, width), compiled on first use."""
-        with self._lock:
-            model = self._compiled.get(size)
-            if model is None:
-                graph = reshaped(self._graph, *size)
-                model = self._core.compile_model(graph, "CPU", {"PERFORMANCE_HINT": self._hint})
-                self._compiled[size] = model
-                log.info("detector compiled for %dx%d pictures", size[1], size[0])
-            return model
-
-    def request(self) -> _InferRequestCall:
-        return _InferRequestCall(self)
-
-
 class YoloDetector:
     """A loaded YOLO model. Thread-compatible: one caller at a time; `lanes` for more."""
 
@@ -117,7 +37,7 @@ class YoloDetector:
         path: str,
         device: str = "cpu",
         requests: int | None = None,
-        shared: _OpenVinoModel | None = None,
+        shared: OpenVinoModel | None = None,
     ) -> None:
         """`requests`: pictures in flight at once (None: four per throughput-mode stream).
 
@@ -154,7 +74,7 @@ class YoloDetector:
         self._openvino = shared
         xml = openvino_xml(path, device)
         if shared is None and xml is not None:
-            self._openvino = _OpenVinoModel(xml, requests)
+            self._openvino = OpenVinoModel(xml, requests)
         if self._openvino is not None and not self._use_request(self._openvino):
             log.warning("this Ultralytics version runs OpenVINO differently; one picture at a time")
             self._openvino = None
@@ -180,13 +100,13 @@ class YoloDetector:
     def runs_own_requests(self) -> bool:
         """True while calls go to this lane's infer requests of the shared OpenVINO model."""
         backend = self._backend()
-        return isinstance(getattr(backend, "ov_compiled_model", None), _InferRequestCall)
+        return isinstance(getattr(backend, "ov_compiled_model", None), InferRequestCall)
 
     def _backend(self) -> Any:
         predictor = getattr(self._model, "predictor", None)
         return getattr(getattr(predictor, "model", None), "backend", None)
 
-    def _use_request(self, model: _OpenVinoModel) -> bool:
+    def _use_request(self, model: OpenVinoModel) -> bool:
         """Point Ultralytics' OpenVINO backend at this lane's infer requests, letterboxing
         to the smallest rectangle when the model takes any size; False if it has no such
         backend."""

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from detectors.openvino_shapes import anchor_points, reshaped
+from detectors.openvino_cpu import anchor_points, reshaped
 from detectors.weights import ModelError
 from detectors.yolo import DetectSettings, YoloDetector
 from nightwatch.mot_eval import Score, load_frames, score_frame
@@ -65,7 +65,7 @@ def test_pictures_run_at_their_letterbox_and_find_what_the_square_finds(
 
     square = YOLO(str(model_path), task="detect")
     detector = YoloDetector(str(model_path), requests=1)
-    caplog.set_level(logging.INFO, logger="detectors.yolo")
+    caplog.set_level(logging.INFO, logger="detectors.openvino_cpu")
     ours, theirs = Score(), Score()
     for truth in load_frames(shared / "footage" / "MOT17-mini"):
         image = np.asarray(cv2.imread(str(truth.image_path)), np.uint8)
