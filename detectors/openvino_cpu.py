@@ -204,13 +204,16 @@ class OpenVinoModel:
         }
         streams = int(self._compiled[self.exported].get_property("NUM_STREAMS"))
         self.requests = requests if requests is not None else self.REQUESTS_PER_STREAM * streams
+        self._reshaped: dict[tuple[int, int], Any] = {}  # graphs reshaped, not yet compiled
         self.any_size = self._reshapes(xml)
 
     def _reshapes(self, xml: Path) -> bool:
+        """Whether the graph takes other sizes, tried on a 16:9 picture's letterbox (the
+        commonest camera shape, so the graph is kept for its first picture)."""
         height, width = self.exported
-        wide = (-(-width * 9 // 16) + 31) // 32 * 32  # a 16:9 picture's letterbox
+        wide = (-(-width * 9 // 16) + 31) // 32 * 32
         try:
-            reshaped(self._graph, wide, width)
+            self._reshaped[(wide, width)] = reshaped(self._graph, wide, width)
         except ModelError as error:
             log.warning("%s runs every picture at %dx%d: %s", xml.name, width, height, error)
             return False
@@ -221,7 +224,9 @@ class OpenVinoModel:
         with self._lock:
             model = self._compiled.get(size)
             if model is None:
-                graph = reshaped(self._graph, *size)
+                graph = self._reshaped.pop(size, None)
+                if graph is None:
+                    graph = reshaped(self._graph, *size)
                 model = self._core.compile_model(graph, "CPU", {"PERFORMANCE_HINT": self._hint})
                 self._compiled[size] = model
                 log.info("detector compiled for %dx%d pictures", size[1], size[0])

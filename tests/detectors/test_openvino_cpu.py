@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from detectors.openvino_cpu import anchor_points, reshaped
+from detectors.openvino_cpu import OpenVinoModel, anchor_points, reshaped
 from detectors.weights import ModelError
 from detectors.yolo import DetectSettings, YoloDetector
 from nightwatch.mot_eval import Score, load_frames, score_frame
@@ -50,6 +50,20 @@ def test_a_graph_without_a_yolo_head_is_refused_with_the_reason() -> None:
     graph = ov.Model([opset13.relu(convolved)], [picture])
     with pytest.raises(ModelError, match="no YOLO detection head"):
         reshaped(graph, 32, 64)
+
+
+def test_a_model_whose_graph_cannot_be_reshaped_runs_at_its_exported_size(
+    shared: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The pose export decodes keypoints with constants of another layout: it is refused
+    with a warning, and still runs at 640x640."""
+    xml = shared / "models" / "yolov8n-pose_int8_openvino_model" / "yolov8n-pose.xml"
+    caplog.set_level(logging.WARNING, logger="detectors.openvino_cpu")
+    model = OpenVinoModel(xml, requests=1)
+    assert not model.any_size
+    assert "yolov8n-pose.xml runs every picture at 640x640" in caplog.text
+    picture = np.zeros((1, 3, 640, 640), np.float32)
+    assert model.request()(picture)[0].shape[0] == 1
 
 
 @pytest.mark.slow
