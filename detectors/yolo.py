@@ -144,7 +144,9 @@ class YoloDetector:
         """
         arguments = {
             "conf": settings.confidence if floor is None else floor,
-            "imgsz": settings.imgsz,
+            # A fixed-size export letterboxes within its own size (Ultralytics does the same
+            # until told the model takes any shape, as the reshaped OpenVINO model is).
+            "imgsz": self.fixed_imgsz or settings.imgsz,
             "classes": self.class_ids(settings.labels),
             "device": self._device,
             "verbose": False,

@@ -99,3 +99,22 @@ def test_pictures_run_at_their_letterbox_and_find_what_the_square_finds(
     )  # the last frame, as a 4:3 camera frames it
     assert len(detector.detect(standard, SETTINGS)) > 0
     assert "detector compiled for 640x480 pictures" in caplog.text
+
+
+@pytest.mark.slow
+def test_a_fixed_export_letterboxes_within_its_size_whatever_imgsz_asks(
+    model_path: Path, people_mp4: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Startup refuses another detect.imgsz for this export; where a caller still passes
+    one, the picture runs within the exported 640, as Ultralytics ran it before."""
+    from ingest.source import SourceSettings, VideoSource
+
+    video = VideoSource(SourceSettings(str(people_mp4), realtime=False))
+    image = next(video.pictures()).to_image()
+    video.close()
+    detector = YoloDetector(str(model_path), requests=1)
+    caplog.set_level(logging.INFO, logger="detectors.openvino_cpu")
+    small = detector.detect(image, DetectSettings(("person",), 0.25, 320))
+    assert "640x192" not in caplog.text
+    want = detector.detect(image, SETTINGS)
+    np.testing.assert_allclose(small.xyxy, want.xyxy, atol=0.5)
