@@ -8,9 +8,8 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Collection
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -20,7 +19,7 @@ from alerts.evidence import ClipSpan, EvidenceDirector, storage_health
 from alerts.lifecycle import AlertEvent
 from alerts.mqtt import MqttPublisher
 from alerts.outbox import Outbox, OutboxMessage
-from alerts.payloads import AlertPayload, alert_payload, camera_status_payload
+from alerts.payloads import camera_status_payload
 from alerts.recovery import orphan_ends
 from alerts.rules.base import Verdict
 from alerts.store import AlertQuery, Store, StoreError
@@ -38,25 +37,13 @@ from ingest.frame import Frame, Image
 from ingest.recording import Clip, Recorder, RecorderSettings
 from ingest.source import SourceSettings
 from ingest.status import CameraState, CameraStatus
+from nightwatch.alert_delivery import AlertDelivery, AlertListener, DeliveryParts, Emission
 from nightwatch.camera_analysis import CameraAnalysis
 from nightwatch.live_feed import LiveFeed
 from nightwatch.singletons import Singletons
-from nightwatch.stats import LatencyRecorder
+from nightwatch.stats import PipelineStats
 
 log = logging.getLogger(__name__)
-
-AlertListener = Callable[[AlertPayload], None]
-
-
-@dataclass(slots=True)
-class PipelineStats:
-    """Counters every camera worker adds to; read by logs, metrics and benchmarks."""
-
-    frames_analysed: int = 0
-    detector_frames: int = 0
-    alerts_published: int = 0
-    detect_latency: LatencyRecorder = field(default_factory=LatencyRecorder)
-    publish_latency: LatencyRecorder = field(default_factory=LatencyRecorder)
 
 
 def reader_settings(name: str, camera: CameraConfig) -> ReaderSettings:
@@ -138,10 +125,10 @@ class CameraWorker:
                 if self.reader.status().state != CameraState.ONLINE:
                     # Without pictures the rules would never step and an open alert would
                     # stay open for the whole outage; stepping on nothing lets it end.
-                    self.pipeline.emit(self.analysis.observe_nothing(_nothing_seen()))
+                    self.pipeline.emit(self.name, self.analysis.observe_nothing(_nothing_seen()))
         while pending:
             self._finish(pending.popleft())
-        self.pipeline.emit(self.analysis.close(_nothing_seen()))
+        self.pipeline.emit(self.name, self.analysis.close(_nothing_seen()))
 
     def _finish(self, pending: PendingFrame) -> None:
         try:
@@ -151,10 +138,10 @@ class CameraWorker:
             return
         self.pipeline.stats.frames_analysed += 1
         self.pipeline.stats.detector_frames += int(analysis.detected)
-        frames = self.pipeline.frames
-        frames.offer(pending.frame)  # before the events: a snapshot may be taken of it
-        self.pipeline.emit(analysis.events, pending.frame)
-        frames.retain(self.name, {view.seq for view in self.analysis.rules.best_views()})
+        # Offered before the events, which may take a snapshot of it.
+        self.pipeline.frames.offer(pending.frame)
+        keep = {view.seq for view in self.analysis.rules.best_views()}
+        self.pipeline.emit(self.name, analysis.events, pending.frame, keep)
 
 
 def recorder_settings(camera: CameraConfig, media_dir: Path) -> RecorderSettings:
@@ -263,6 +250,20 @@ class Pipeline:
             self.capture, _StoreEvidence(store), spans, zone_polygons(config)
         )
         self.health = {name: storage_health(name) for name in self.recorders}
+        self.delivery = AlertDelivery(
+            DeliveryParts(
+                config.site.name,
+                store,
+                publisher,
+                self.outbox,
+                dispatcher,
+                listeners,
+                self.live,
+                self.evidence,
+                self.frames,
+                self.stats,
+            )
+        )
         self.workers = [
             CameraWorker(name, camera, self)
             for name, camera in config.cameras.items()
@@ -279,6 +280,7 @@ class Pipeline:
         if self.site_singletons is not None:
             self.site_singletons.start()
         self.end_orphaned_alerts()
+        self.delivery.start()
         self.inference.start()
         for worker in self.workers:
             worker.start()
@@ -307,6 +309,7 @@ class Pipeline:
             worker.reader.stop(timeout_s=1.0)
         for worker in self.workers:
             worker.join(timeout_s)
+        self.delivery.stop()  # the workers' last events (their alerts' ends) too
         self.inference.stop()
         self.capture.stop()  # the snapshots asked for so far are written
         if self.site_singletons is not None:
@@ -327,29 +330,16 @@ class Pipeline:
             self.publisher.topics.camera_status(status.camera), payload.to_json(), retain=True
         )
 
-    def emit(self, events: list[AlertEvent], frame: Frame | None = None) -> None:
-        """Store, publish, and gather evidence for each event, in that order."""
-        for event in events:
-            payload = alert_payload(event, self.config.site.name)
-            topic = self.publisher.topics.alert(event.key.camera, event.key.rule)
-            try:
-                message = OutboxMessage(topic, payload.to_json(), payload.message_id)
-                self.store.alerts.record(payload, queued=[message])
-                self.outbox.wake()
-            except Exception:  # a store outage must not silence the alerts themselves
-                log.exception(
-                    "alert %s (%s) not stored; published directly", payload.id, payload.type
-                )
-                self.publisher.publish(topic, payload.to_json())
-            if self.dispatcher is not None:
-                self.dispatcher.on_alert(payload)  # new alerts only; never raises
-            self.stats.alerts_published += 1
-            if frame is not None:
-                self.stats.publish_latency.add(time.monotonic() - frame.monotonic_s)
-            for listener in self.listeners:
-                listener(payload)
-            self.live.notify(payload)
-            self.evidence.on_event(event)
+    def emit(
+        self,
+        camera: str,
+        events: list[AlertEvent],
+        frame: Frame | None = None,
+        keep: Collection[int] | None = None,
+    ) -> None:
+        """Hand the camera's events to the delivery: stored, published, and their evidence
+        gathered, in that order, on the delivery's thread. `keep`: see `Emission`."""
+        self.delivery.submit(Emission(camera, events, frame, keep))
 
     def _recorder(self, name: str, camera: CameraConfig) -> Recorder:
         settings = recorder_settings(camera, self.store.media_dir)
@@ -370,4 +360,4 @@ class Pipeline:
         worker = next(worker for worker in self.workers if worker.name == camera)
         self.publish_status(worker.reader.status())
         verdict = Verdict(problem is not None, Detections.empty())
-        self.emit(self.health[camera].step(verdict, datetime.now(UTC)))
+        self.emit(camera, self.health[camera].step(verdict, datetime.now(UTC)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -60,3 +61,15 @@ def cpu_by_role() -> dict[str, float]:
 
 def _role(name: str) -> str:
     return next((role for prefix, role in THREAD_ROLES.items() if name.startswith(prefix)), "other")
+
+
+@dataclass(slots=True)
+class PipelineStats:
+    """Counters the camera workers and the alert delivery add to; read by logs, metrics and
+    benchmarks."""
+
+    frames_analysed: int = 0
+    detector_frames: int = 0
+    alerts_published: int = 0
+    detect_latency: LatencyRecorder = field(default_factory=LatencyRecorder)
+    publish_latency: LatencyRecorder = field(default_factory=LatencyRecorder)
