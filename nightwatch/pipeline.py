@@ -1,4 +1,5 @@
-"""The running pipeline: one reader and one worker thread per camera, one shared detector."""
+"""The running pipeline: a reader and a worker thread per camera, one shared detector, one
+alert delivery."""
 
 from __future__ import annotations
 
