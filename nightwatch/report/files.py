@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from alerts.report.model import ShiftReport
+from nightwatch.report.build import ReportFiles
 from nightwatch.report.charts import cjk_drawing, png_bytes, report_charts
 from nightwatch.report.html_page import render_html
 from nightwatch.report.pdf import write_pdf
-
-
-@dataclass(frozen=True, slots=True)
-class ReportFiles:
-    json: Path
-    html: Path
-    pdf: Path
-    pdf_pages: int
 
 
 def write_report(report: ShiftReport, folder: Path) -> ReportFiles:

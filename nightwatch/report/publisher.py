@@ -24,6 +24,7 @@ from alerts.store import Store, StoreError
 from alerts.store.report_repository import ReportRepository
 from alerts.webhooks import WebhookRequest
 from config.schema import NightwatchConfig
+from nightwatch.report.build import build_report, reports_folder
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +93,9 @@ class ShiftReportPublisher:
         return published
 
     def _publish(self, shift: Shift, now: datetime) -> bool:
-        # Drawing needs matplotlib: loaded at the first report, not when the pipeline starts.
-        from nightwatch.report.build import build_report, reports_folder
-
         folder = reports_folder(self.config.storage, shift.day)
-        built = build_report(self.config, self.store, shift, folder, now)
+        # Drawn in a child process: the cameras of this process go on meanwhile.
+        built = build_report(self.config, self.store, shift, folder, now, apart=True)
         message = summary_message(built.summary, self.config.mqtt.topic_prefix)
         details = {
             "date": shift.label,

@@ -4,6 +4,9 @@ a restart, on both databases."""
 from __future__ import annotations
 
 import json
+import pickle
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,11 +17,13 @@ import pytest
 
 from alerts.mqtt import MqttPublisher
 from alerts.outbox import Outbox
+from alerts.report.figures import ReportScope, shift_report
 from alerts.store import Store
 from alerts.webhooks import RetryPolicy, WebhookSender, verify_signature
 from config.schema import NightwatchConfig
+from nightwatch.report.build import shift_of
 from nightwatch.report.publisher import ShiftReportPublisher
-from tests.alerts.report.support import SHIFT_START, script_night, site_config
+from tests.alerts.report.support import SHIFT_DAY, SHIFT_START, script_night, site_config
 from tests.alerts.store.support import BACKENDS, FakeClock, open_test_store
 from tests.alerts.test_webhooks import SECRET, Gateway
 from tests.support.mqtt import MqttCollector
@@ -158,3 +163,36 @@ def test_with_no_report_published_for_a_week_only_the_last_night_is_reported(
     site.clock.now = SHIFT_END + timedelta(days=9, seconds=GRACE_S + 1)
 
     assert site.publisher().publish_due() == ["report-county-market-2026-03-10"]
+
+
+def test_the_report_is_drawn_by_a_child_process_not_the_cameras_one(
+    site: Site, tmp_path: Path
+) -> None:
+    """Drawing takes seconds of Python that would hold the cameras' threads back: the
+    publishing process computes the figures and leaves the drawing to a child (a fresh
+    interpreter here, so matplotlib in it would mean it drew)."""
+    report = shift_report(
+        site.store, ReportScope(site.config.site.name, shift_of(site.config, SHIFT_DAY))
+    )
+    saved = tmp_path / "report.pickle"
+    saved.write_bytes(pickle.dumps(report))
+    folder = tmp_path / "drawn"
+    script = (
+        "import pickle, sys; from pathlib import Path\n"
+        "from nightwatch.report.build import draw_apart\n"
+        "files = draw_apart(pickle.loads(Path(sys.argv[1]).read_bytes()), Path(sys.argv[2]))\n"
+        "assert 'matplotlib' not in sys.modules, 'drawn in the publishing process'\n"
+        "print(files.pdf_pages)\n"
+    )
+    drawn = subprocess.run(
+        [sys.executable, "-c", script, str(saved), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert drawn.returncode == 0, drawn.stderr
+    assert int(drawn.stdout) >= 1
+    assert json.loads((folder / "report.json").read_text())["teams"]["bravo"]["orders"] == 1
+    assert (folder / "report.pdf").stat().st_size > 0
